@@ -1,0 +1,3 @@
+"""o2s-config: configuration as code for the user rights of the O2S CRM."""
+
+__version__ = "0.1.0"

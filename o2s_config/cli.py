@@ -1,0 +1,304 @@
+"""The command line: parse the arguments, call the pipeline, render, exit.
+
+Exit codes: 0 success; 1 findings (an invalid org); 2 a usage error or a file
+that cannot be opened; 3 an internal error, shown as one line unless -v is
+given. No command prints a bare traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .atomic import write_atomic
+from .catalogue import Lang, load_catalogue
+from .diagnostics import InputFileError, has_failures
+from .emit import diagnostics_text
+from .pipeline import CompileResult, compile_path
+from .source import DEFAULT_LIMITS, Limits
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+logger = logging.getLogger("o2s_config")
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+class Findings(Exception):
+    """A run that completed and found problems: exit code 1."""
+
+
+def _limits_options(command: Command) -> Command:
+    options = [
+        click.option(
+            "--max-bytes",
+            type=click.IntRange(min=1),
+            default=DEFAULT_LIMITS.max_bytes,
+            show_default=True,
+            help="Largest org file to read, in bytes.",
+        ),
+        click.option(
+            "--max-depth",
+            type=click.IntRange(min=2),
+            default=DEFAULT_LIMITS.max_depth,
+            show_default=True,
+            help="Deepest nesting of YAML mappings and lists.",
+        ),
+        click.option(
+            "--max-alias-nodes",
+            type=click.IntRange(min=0),
+            default=DEFAULT_LIMITS.max_alias_nodes,
+            show_default=True,
+            help="Most values that YAML aliases (*name) may expand to.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _limits(max_bytes: int, max_depth: int, max_alias_nodes: int) -> Limits:
+    return Limits(
+        max_bytes=max_bytes, max_depth=max_depth, max_alias_nodes=max_alias_nodes
+    )
+
+
+def _use_colour(stream: Any) -> bool:
+    if "NO_COLOR" in os.environ:
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="o2s-config")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors."
+)
+@click.pass_context
+def cli(context: click.Context, verbose: bool) -> None:
+    """Validate, resolve and report the user rights of an O2S organisation."""
+    context.obj = {"verbose": verbose}
+
+
+@cli.command()
+@click.argument("org", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format of the diagnostics.",
+)
+@_limits_options
+def validate(
+    org: Path,
+    strict: bool,
+    output_format: str,
+    max_bytes: int,
+    max_depth: int,
+    max_alias_nodes: int,
+) -> None:
+    """Check ORG and print its diagnostics, one per line."""
+    result = compile_path(org, limits=_limits(max_bytes, max_depth, max_alias_nodes))
+    name = str(org)
+    if output_format == "json":
+        click.echo(diagnostics_text.render_json(name, result.diagnostics), nl=False)
+    else:
+        colour = _use_colour(sys.stdout)
+        click.echo(diagnostics_text.render_text(result.diagnostics, colour), nl=False)
+        click.echo(diagnostics_text.summarise(name, result.diagnostics), nl=False)
+    if has_failures(result.diagnostics, strict):
+        raise Findings()
+
+
+@cli.command()
+@click.argument("org", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write; the report goes to standard output without it.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default="fr",
+    show_default=True,
+    help="Language of the labels and headings.",
+)
+@_limits_options
+def report(
+    org: Path,
+    output_format: str,
+    output: Path | None,
+    lang: Lang,
+    max_bytes: int,
+    max_depth: int,
+    max_alias_nodes: int,
+) -> None:
+    """Resolve ORG and write a report of its profiles, users and visibility."""
+    result = _compile_or_fail(org, _limits(max_bytes, max_depth, max_alias_nodes))
+    assert result.org is not None
+
+    if output_format == "json":
+        from .emit.json_report import render_json
+
+        content = render_json(result.org)
+    else:
+        from .emit.markdown import render_markdown
+
+        content = render_markdown(result.org, lang)
+
+    if output is None:
+        click.echo(content, nl=False)
+    else:
+        _write_output(output, content)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default="fr",
+    show_default=True,
+    help="Language of the labels.",
+)
+def rights(output_format: str, lang: Lang) -> None:
+    """List the rights catalogue: keys, types, scope options and labels."""
+    from .emit.rights_list import render_rights_json, render_rights_text
+
+    catalogue = load_catalogue()
+    if output_format == "json":
+        click.echo(render_rights_json(catalogue), nl=False)
+    else:
+        click.echo(render_rights_text(catalogue, lang), nl=False)
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("schemas"),
+    show_default=True,
+    help="Folder to write the schema files to.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 when a file in the folder differs from the code.",
+)
+def schema(folder: Path, check: bool) -> None:
+    """Write the JSON Schemas of the org file, catalogue and JSON report."""
+    from .schema import generated_schemas
+
+    generated = generated_schemas()
+    if check:
+        stale = [
+            name
+            for name, content in generated.items()
+            if not (folder / name).is_file()
+            or (folder / name).read_text(encoding="utf-8") != content
+        ]
+        for name in stale:
+            click.echo(
+                f"{folder / name}: out of date; run 'o2s-config schema -o {folder}'"
+            )
+        if stale:
+            raise Findings()
+        click.echo(f"{folder}: {len(generated)} schema files up to date")
+        return
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in generated.items():
+        _write_output(folder / name, content)
+        click.echo(f"wrote {folder / name}")
+
+
+def _compile_or_fail(org: Path, limits: Limits) -> CompileResult:
+    result = compile_path(org, limits=limits)
+    if result.diagnostics:
+        colour = _use_colour(sys.stderr)
+        click.echo(
+            diagnostics_text.render_text(result.diagnostics, colour), nl=False, err=True
+        )
+    if result.org is None:
+        click.echo(
+            diagnostics_text.summarise(str(org), result.diagnostics), nl=False, err=True
+        )
+        raise Findings()
+    return result
+
+
+def _write_output(path: Path, content: str) -> None:
+    try:
+        write_atomic(path, content)
+    except OSError as exc:
+        raise click.UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in args or "--verbose" in args
+    try:
+        cli.main(args=args, prog_name="o2s-config", standalone_mode=False)
+    except Findings:
+        return EXIT_FINDINGS
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except InputFileError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        if verbose:
+            traceback.print_exc()
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in o2s-config; run again with -v for the traceback.",
+            err=True,
+        )
+        return EXIT_INTERNAL
+    return EXIT_OK
+
+
+def run() -> None:
+    sys.exit(main())

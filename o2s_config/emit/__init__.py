@@ -1,0 +1,1 @@
+"""Renderers: each turns a CompiledOrg or diagnostics into one output format."""

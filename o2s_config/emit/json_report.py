@@ -1,0 +1,79 @@
+"""The JSON report, format version 1, described by schemas/report.schema.json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..compiled import CompiledOrg
+
+REPORT_FORMAT_VERSION = 1
+
+
+def build_report(org: CompiledOrg) -> dict[str, Any]:
+    """Build the report as plain data: lists sorted by id and login."""
+    catalogue = org.catalogue
+    return {
+        "format_version": REPORT_FORMAT_VERSION,
+        "source": org.source_name,
+        "establishment": org.establishment.model_dump(mode="json", exclude_none=True),
+        "structures": list(org.structures),
+        "rights": [
+            {
+                "key": right.key,
+                "tab": right.tab,
+                "type": right.type,
+                **({"options": list(right.options)} if right.options else {}),
+                "label_fr": right.label_fr,
+                "label_en": right.label_en,
+                "source": right.source,
+                **(
+                    {"requires": right.requires.model_dump(exclude_none=True)}
+                    if right.requires
+                    else {}
+                ),
+            }
+            for right in catalogue.rights.values()
+        ],
+        "profiles": [
+            {
+                "id": profile.id,
+                "label": profile.label,
+                "validated": profile.validated,
+                "builtin": profile.builtin,
+                "base": profile.base,
+                "rights": profile.values(),
+            }
+            for profile in org.profiles.values()
+        ],
+        "users": [_user(org, login) for login in org.users],
+        "diagnostics": [d.to_json() for d in org.diagnostics],
+    }
+
+
+def _user(org: CompiledOrg, login: str) -> dict[str, Any]:
+    user = org.users[login]
+    visibility: dict[str, Any] = {}
+    for key in org.catalogue.scope_keys:
+        seen = org.visibility(login, key)
+        entry: dict[str, Any] = {"scope": seen.scope, "count": len(seen)}
+        if seen.scope != "all":
+            entry["users"] = seen.logins()
+        visibility[key] = entry
+    return {
+        "login": user.login,
+        "name": user.name,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "structure": user.structure,
+        "profile": user.profile,
+        "manager": user.manager,
+        "active": user.active,
+        "rights": org.profiles[user.profile].values(),
+        "visibility": visibility,
+    }
+
+
+def render_json(org: CompiledOrg) -> str:
+    return json.dumps(build_report(org), ensure_ascii=False, indent=2) + "\n"
