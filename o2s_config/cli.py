@@ -20,6 +20,7 @@ import click
 from . import __version__
 from .atomic import write_atomic
 from .catalogue import Lang, load_catalogue
+from .compiled import CompiledOrg
 from .diagnostics import InputFileError, has_failures
 from .emit import diagnostics_text
 from .pipeline import CompileResult, compile_path
@@ -243,6 +244,82 @@ def schema(folder: Path, check: bool) -> None:
     for name, content in generated.items():
         _write_output(folder / name, content)
         click.echo(f"wrote {folder / name}")
+
+
+@cli.command()
+@click.argument("base")
+@click.argument("head")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format: text for a terminal, markdown for a pull-request comment.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["widen", "any", "never"]),
+    default="never",
+    show_default=True,
+    help="Exit 1 when the diff has a change that widens access, or any change.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write; the diff goes to standard output without it.",
+)
+@_limits_options
+def diff(
+    base: str,
+    head: str,
+    output_format: str,
+    fail_on: str,
+    output: Path | None,
+    max_bytes: int,
+    max_depth: int,
+    max_alias_nodes: int,
+) -> None:
+    """Compare the effective rights and visibility of BASE and HEAD.
+
+    Each side is a path, or REV:PATH read from git, such as origin/main:org.yaml.
+    """
+    from .diff import diff_orgs
+    from .emit import diff_render
+    from .revisions import compile_side
+
+    limits = _limits(max_bytes, max_depth, max_alias_nodes)
+    base_org = _require_org(base, compile_side(base, limits))
+    head_org = _require_org(head, compile_side(head, limits))
+    result = diff_orgs(base_org, head_org)
+
+    renderers = {
+        "text": diff_render.render_text,
+        "markdown": diff_render.render_markdown,
+        "json": diff_render.render_json,
+    }
+    content = renderers[output_format](result, base, head)
+    if output is None:
+        click.echo(content, nl=False)
+    else:
+        _write_output(output, content)
+    if result.fails(fail_on):
+        raise Findings()
+
+
+def _require_org(name: str, result: CompileResult) -> CompiledOrg:
+    if result.diagnostics:
+        colour = _use_colour(sys.stderr)
+        click.echo(
+            diagnostics_text.render_text(result.diagnostics, colour), nl=False, err=True
+        )
+    if result.org is None:
+        click.echo(
+            diagnostics_text.summarise(name, result.diagnostics), nl=False, err=True
+        )
+        raise Findings()
+    return result.org
 
 
 def _compile_or_fail(org: Path, limits: Limits) -> CompileResult:

@@ -186,6 +186,81 @@ def report_schema(catalogue: Catalogue | None = None) -> dict[str, Any]:
     )
 
 
+def diff_schema() -> dict[str, Any]:
+    """Build the schema of `diff --format json`, format version 1."""
+    value = {"type": ["boolean", "string", "number", "null"]}
+    change = {
+        "type": "object",
+        "required": ["category", "kind", "subject", "classification"],
+        "additionalProperties": False,
+        "properties": {
+            "category": {"enum": ["establishment", "profile", "user"]},
+            "kind": {
+                "enum": [
+                    "field_changed",
+                    "added",
+                    "removed",
+                    "label_changed",
+                    "validated_changed",
+                    "right_changed",
+                    "deactivated",
+                    "reactivated",
+                    "profile_changed",
+                    "manager_changed",
+                    "right_gained",
+                    "right_lost",
+                    "scope_changed",
+                    "visibility_widened",
+                    "visibility_narrowed",
+                ]
+            },
+            "subject": {"type": "string"},
+            "classification": {"enum": ["widen", "narrow", "neutral"]},
+            "key": {"type": "string"},
+            "old": value,
+            "new": value,
+            "gained": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "lost": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        },
+    }
+    count = {"type": "integer", "minimum": 0}
+    schema = {
+        "type": "object",
+        "required": ["format_version", "base", "head", "summary", "changes"],
+        "additionalProperties": False,
+        "properties": {
+            "format_version": {"const": 1},
+            "base": {"type": "string"},
+            "head": {"type": "string"},
+            "summary": {
+                "type": "object",
+                "required": [
+                    "profiles_changed",
+                    "users_affected",
+                    "widen",
+                    "narrow",
+                    "neutral",
+                ],
+                "additionalProperties": False,
+                "properties": {
+                    name: count
+                    for name in (
+                        "profiles_changed",
+                        "users_affected",
+                        "widen",
+                        "narrow",
+                        "neutral",
+                    )
+                },
+            },
+            "changes": {"type": "array", "items": change},
+        },
+    }
+    return _wrap(
+        "diff.schema.json", "o2s-config semantic diff, format version 1", schema
+    )
+
+
 def _value_schema(catalogue: Catalogue, key: str) -> dict[str, Any]:
     right = catalogue[key]
     if right.is_scope:
@@ -204,6 +279,7 @@ def generated_schemas() -> dict[str, str]:
     """Return each schema file name with its content, as the repository stores it."""
     schemas = {
         "catalogue.schema.json": catalogue_schema(),
+        "diff.schema.json": diff_schema(),
         "org.schema.json": org_schema(),
         "report.schema.json": report_schema(),
     }
