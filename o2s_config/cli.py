@@ -308,6 +308,76 @@ def diff(
         raise Findings()
 
 
+@cli.command()
+@click.argument("org", type=click.Path(path_type=Path))
+@click.argument("user")
+@click.argument("right")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def explain(org: Path, user: str, right: str, output_format: str) -> None:
+    """Show why USER holds RIGHT: every step of the resolution with its line.
+
+    For a scope right, also list the users it makes visible and the hierarchy
+    path that makes each one visible.
+    """
+    from . import query
+    from .emit.query_text import render_explanation
+
+    compiled = _require_org(str(org), compile_path(org))
+    try:
+        result = query.explain(compiled, user, right)
+    except query.QueryError as exc:
+        raise click.UsageError(str(exc)) from None
+    if output_format == "json":
+        click.echo(_json(query.explanation_json(compiled, result)), nl=False)
+    else:
+        click.echo(render_explanation(compiled, result), nl=False)
+
+
+@cli.command("who-can")
+@click.argument("org", type=click.Path(path_type=Path))
+@click.argument("right")
+@click.option(
+    "--at-least",
+    type=click.Choice(["own", "attached", "group", "all"]),
+    help="For a scope right: keep holders of this option or a wider one.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def who_can(org: Path, right: str, at_least: str | None, output_format: str) -> None:
+    """List the profiles and users that hold RIGHT, with what grants it."""
+    from . import query
+    from .emit.query_text import render_who_can
+
+    compiled = _require_org(str(org), compile_path(org))
+    try:
+        result = query.who_can(compiled, right, at_least)
+    except query.QueryError as exc:
+        raise click.UsageError(str(exc)) from None
+    if output_format == "json":
+        click.echo(_json(query.who_can_json(result)), nl=False)
+    else:
+        click.echo(render_who_can(compiled, result), nl=False)
+
+
+def _json(payload: object) -> str:
+    import json
+
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
 def _require_org(name: str, result: CompileResult) -> CompiledOrg:
     if result.diagnostics:
         colour = _use_colour(sys.stderr)
