@@ -98,10 +98,11 @@ def cli(context: click.Context, verbose: bool) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "github", "sarif"]),
     default="text",
     show_default=True,
-    help="Output format of the diagnostics.",
+    help="Output format: text, json, github (workflow commands that annotate a "
+    "pull request) or sarif (SARIF 2.1.0 for code-scanning tools).",
 )
 @_limits_options
 def validate(
@@ -117,6 +118,15 @@ def validate(
     name = str(org)
     if output_format == "json":
         click.echo(diagnostics_text.render_json(name, result.diagnostics), nl=False)
+    elif output_format in ("github", "sarif"):
+        from .emit import ci_formats
+
+        render = (
+            ci_formats.render_github
+            if output_format == "github"
+            else ci_formats.render_sarif
+        )
+        click.echo(render(result.diagnostics), nl=False)
     else:
         colour = _use_colour(sys.stdout)
         click.echo(diagnostics_text.render_text(result.diagnostics, colour), nl=False)
