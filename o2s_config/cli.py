@@ -93,7 +93,9 @@ def cli(context: click.Context, verbose: bool) -> None:
 
 
 @cli.command()
-@click.argument("org", type=click.Path(path_type=Path))
+@click.argument(
+    "orgs", metavar="ORG...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option(
     "--format",
@@ -106,32 +108,36 @@ def cli(context: click.Context, verbose: bool) -> None:
 )
 @_limits_options
 def validate(
-    org: Path,
+    orgs: tuple[Path, ...],
     strict: bool,
     output_format: str,
     max_bytes: int,
     max_depth: int,
     max_alias_nodes: int,
 ) -> None:
-    """Check ORG and print its diagnostics, one per line."""
-    result = compile_path(org, limits=_limits(max_bytes, max_depth, max_alias_nodes))
-    name = str(org)
+    """Check each ORG file and print its diagnostics, one per line."""
+    limits = _limits(max_bytes, max_depth, max_alias_nodes)
+    results = [(str(org), compile_path(org, limits=limits)) for org in orgs]
+    diagnostics = [d for _, result in results for d in result.diagnostics]
+
     if output_format == "json":
-        click.echo(diagnostics_text.render_json(name, result.diagnostics), nl=False)
+        names = [name for name, _ in results]
+        click.echo(diagnostics_text.render_json(names, diagnostics), nl=False)
     elif output_format in ("github", "sarif"):
         from .emit import ci_formats
 
-        render = (
-            ci_formats.render_github
-            if output_format == "github"
-            else ci_formats.render_sarif
-        )
-        click.echo(render(result.diagnostics), nl=False)
+        if output_format == "github":
+            click.echo(ci_formats.render_github(diagnostics), nl=False)
+        else:
+            click.echo(ci_formats.render_sarif(diagnostics), nl=False)
     else:
         colour = _use_colour(sys.stdout)
-        click.echo(diagnostics_text.render_text(result.diagnostics, colour), nl=False)
-        click.echo(diagnostics_text.summarise(name, result.diagnostics), nl=False)
-    if has_failures(result.diagnostics, strict):
+        for name, result in results:
+            click.echo(
+                diagnostics_text.render_text(result.diagnostics, colour), nl=False
+            )
+            click.echo(diagnostics_text.summarise(name, result.diagnostics), nl=False)
+    if has_failures(diagnostics, strict):
         raise Findings()
 
 

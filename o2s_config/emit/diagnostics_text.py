@@ -40,11 +40,11 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def render_json(name: str, diagnostics: list[Diagnostic]) -> str:
+def render_json(names: list[str], diagnostics: list[Diagnostic]) -> str:
     errors = sum(1 for d in diagnostics if d.is_error)
     payload = {
         "format_version": 1,
-        "file": name,
+        "files": names,
         "valid": errors == 0,
         "errors": errors,
         "warnings": len(diagnostics) - errors,
