@@ -12,6 +12,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -146,10 +147,12 @@ def validate(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["markdown", "json"]),
+    type=click.Choice(["markdown", "json", "html", "xlsx", "csv"]),
     default="markdown",
     show_default=True,
-    help="Report format.",
+    help="Report format: markdown, json, html (one self-contained page), xlsx "
+    "(an Excel workbook, written only to a file given with -o) or csv (one row "
+    "per user).",
 )
 @click.option(
     "-o",
@@ -162,35 +165,80 @@ def validate(
     type=click.Choice(["fr", "en"]),
     default="fr",
     show_default=True,
-    help="Language of the labels and headings.",
+    help="Language of the labels and headings. The JSON report has none.",
+)
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(["excel-fr", "comma"]),
+    default="excel-fr",
+    show_default=True,
+    help="With --format csv: excel-fr (UTF-8 with a byte order mark and ';' "
+    "separators, for French Excel) or comma (plain UTF-8 with ',').",
 )
 @_limits_options
+@click.pass_context
 def report(
+    context: click.Context,
     org: Path,
     output_format: str,
     output: Path | None,
     lang: Lang,
+    csv_dialect: str,
     max_bytes: int,
     max_depth: int,
     max_alias_nodes: int,
 ) -> None:
     """Resolve ORG and write a report of its profiles, users and visibility."""
+    dialect_source = context.get_parameter_source("csv_dialect")
+    if (
+        output_format != "csv"
+        and dialect_source is click.core.ParameterSource.COMMANDLINE
+    ):
+        raise click.UsageError(
+            f"--csv-dialect applies only to --format csv, not {output_format}: "
+            "remove it or use --format csv"
+        )
+    # Checked before compiling, so a usage error costs no work and writes nothing.
+    if output_format == "xlsx" and output is None:
+        raise click.UsageError(
+            "--format xlsx writes a binary workbook and needs a file: add -o PATH"
+        )
+
     result = _compile_or_fail(org, _limits(max_bytes, max_depth, max_alias_nodes))
     assert result.org is not None
 
+    content: str | bytes
     if output_format == "json":
         from .emit.json_report import render_json
 
         content = render_json(result.org)
+    elif output_format == "html":
+        from .emit.html import render_html
+
+        content = render_html(result.org, lang)
+    elif output_format == "xlsx":
+        from .emit.xlsx import render_xlsx
+
+        content = render_xlsx(result.org, lang)
+    elif output_format == "csv":
+        from .emit.csv_report import render_csv
+
+        content = render_csv(result.org, lang, csv_dialect)
     else:
         from .emit.markdown import render_markdown
 
         content = render_markdown(result.org, lang)
 
     if output is None:
+        assert isinstance(content, str)
         click.echo(content, nl=False)
-    else:
-        _write_output(output, content)
+        return
+    try:
+        write_atomic(output, content)
+    except OSError as exc:
+        raise click.UsageError(
+            f"cannot write {output}: {exc.strerror or exc}"
+        ) from None
 
 
 @cli.command()
@@ -386,6 +434,175 @@ def who_can(org: Path, right: str, at_least: str | None, output_format: str) -> 
         click.echo(_json(query.who_can_json(result)), nl=False)
     else:
         click.echo(render_who_can(compiled, result), nl=False)
+
+
+@cli.command()
+@click.argument("target", metavar="ORG", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--junit",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the results as JUnit XML to this file.",
+)
+@click.option(
+    "--expected",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Snapshot to compare with; any difference fails the run.",
+)
+@click.option(
+    "--update-expected",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the snapshot of every profile's rights and every user's visibility.",
+)
+@click.option("--coverage", is_flag=True, help="Report what the checks exercise.")
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    help="Fail when profiles, rights or users are covered below this percentage.",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date for tenure policies, YYYY-MM-DD; today by default.",
+)
+def check(
+    target: Path,
+    output_format: str,
+    junit: Path | None,
+    expected: Path | None,
+    update_expected: Path | None,
+    coverage: bool,
+    min_coverage: float | None,
+    today: Any,
+) -> None:
+    """Run the checks and policies of ORG, an org file or a *.checks.yaml file.
+
+    A checks file names the org it tests with `org: PATH`, relative to itself.
+    """
+    from .checks import coverage as coverage_module
+    from .checks.collect import collect_checks
+    from .checks.junit import render_junit
+    from .checks.run import resolve_org_path, run_checks
+    from .checks.snapshot import render_snapshot
+    from .emit import check_render
+
+    org_path, extra_checks = _checks_target(target, collect_checks, resolve_org_path)
+    compiled = compile_path(org_path)
+    org = _require_org(str(org_path), compiled)
+    document = compiled.document
+    assert document is not None
+
+    day = today.date() if today is not None else date.today()
+    policies_location = document.locate(("policies",), key=True)
+    results = run_checks(
+        org,
+        [*document.checks, *extra_checks],
+        document.policies,
+        day,
+        policies_location,
+    )
+    if expected is not None:
+        results.append(_snapshot_result(expected, org))
+    if update_expected is not None:
+        _write_output(update_expected, render_snapshot(org))
+
+    dimensions = coverage_module.measure(org, results)
+    below = (
+        min_coverage is not None
+        and coverage_module.lowest_percent(dimensions) < min_coverage
+    )
+    if output_format == "json":
+        extra = (
+            {"coverage": coverage_module.to_json(dimensions)}
+            if coverage or min_coverage
+            else {}
+        )
+        click.echo(check_render.to_json(results, extra), nl=False)
+    else:
+        click.echo(check_render.render_text(results), nl=False)
+        if coverage or min_coverage is not None:
+            click.echo(coverage_module.render_text(dimensions), nl=False)
+        if below:
+            click.echo(f"coverage is below the minimum of {min_coverage:g}%")
+    if junit is not None:
+        _write_output(junit, render_junit(results, str(target)))
+
+    failed = any(not r.passed and r.severity == "error" for r in results)
+    if failed or below:
+        raise Findings()
+
+
+def _checks_target(
+    target: Path, collect: Any, resolve_org: Any
+) -> tuple[Path, list[Any]]:
+    """Return the org to check and the checks of a standalone checks file."""
+    from .diagnostics import LoadError
+    from .source import read_source
+
+    try:
+        source = read_source(target)
+    except LoadError as exc:
+        click.echo(diagnostics_text.render_text(exc.diagnostics), nl=False, err=True)
+        raise Findings() from None
+    data = source.data
+    if "org" not in data or "establishment" in data:
+        return target, []
+
+    org_path = resolve_org(target, source)
+    unknown = sorted(set(data) - {"org", "checks"})
+    problems = []
+    if org_path is None or unknown:
+        from .diagnostics import error
+
+        problems.append(
+            error(
+                "M001" if unknown else "M003",
+                f"unknown field '{unknown[0]}' in the checks file"
+                if unknown
+                else "org must be the path of the org file, relative to this file",
+                source.locate(
+                    (unknown[0],) if unknown else ("org",), key=bool(unknown)
+                ),
+                hint="a checks file has 'org: PATH' and 'checks: [...]'",
+            )
+        )
+    checks, check_problems = collect(source)
+    problems.extend(check_problems)
+    if problems:
+        click.echo(diagnostics_text.render_text(problems), nl=False, err=True)
+        raise Findings()
+    assert org_path is not None
+    return org_path, checks
+
+
+def _snapshot_result(expected: Path, org: CompiledOrg) -> Any:
+    from .checks.evaluate import CheckResult, Failure
+    from .checks.snapshot import compare_snapshot
+    from .diagnostics import LoadError, Location
+    from .source import read_source
+
+    result = CheckResult(
+        "snapshot", "snapshot", f"snapshot {expected}", Location(str(expected))
+    )
+    try:
+        snapshot = read_source(expected)
+    except LoadError as exc:
+        message = "; ".join(f"{d.location}: {d.message}" for d in exc.diagnostics)
+        result.failures.append(
+            Failure(f"cannot read the snapshot: {message}", "a snapshot", "unreadable")
+        )
+        return result
+    for classification, failure in compare_snapshot(snapshot.data, org):
+        failure.message = f"[{classification}] {failure.message}"
+        result.failures.append(failure)
+    return result
 
 
 def _json(payload: object) -> str:

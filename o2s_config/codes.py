@@ -23,6 +23,7 @@ CODES: dict[str, str] = {
     "M006": "invalid identifier",
     "M007": "invalid e-mail address",
     "M008": "unsupported format version",
+    "M009": "unknown kind of check",
     "R001": "unknown profile",
     "R002": "unknown manager",
     "R003": "unknown right",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from .catalogue import Catalogue
 from .diagnostics import Diagnostic, Location
@@ -22,6 +23,7 @@ class CompiledUser:
     manager: str | None
     active: bool
     location: Location
+    hired_on: date | None = None
 
     @property
     def name(self) -> str:

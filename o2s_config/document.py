@@ -8,15 +8,23 @@ are not reported a second time as unknown.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .catalogue import Right
+from .checks.collect import LocatedCheck, collect_checks
+from .checks.model import PoliciesConfig
 from .diagnostics import Diagnostic, Location, error
-from .model import FORMAT_VERSION, Establishment, OrgFile, Profile, User
+from .fields import PROFILE_ID, Text
+from .model import (
+    FORMAT_VERSION,
+    Establishment,
+    OrgFile,
+    Profile,
+    User,
+)
 from .pydantic_errors import describe_errors
 from .source import DataPath, SourceFile
 
@@ -50,18 +58,45 @@ class UserEntry:
 
 
 @dataclass
+class RightEntry:
+    """A right declared under `rights:`, with its position in that list."""
+
+    index: int
+    right: Right
+    source: SourceFile
+
+    @property
+    def path(self) -> tuple[str | int, ...]:
+        return ("rights", self.index)
+
+    def locate(self, *rest: str | int, key: bool = False) -> Location:
+        return self.source.locate((*self.path, *rest), key=key)
+
+
+@dataclass
 class OrgDocument:
     """The typed content of an org file, plus what failed to type."""
 
     source: SourceFile
     establishment: Establishment | None = None
     structures: list[str] = field(default_factory=list)
-    rights: list[Right] = field(default_factory=list)
+    right_entries: list[RightEntry] = field(default_factory=list)
     profiles: dict[str, ProfileEntry] = field(default_factory=dict)
     users: list[UserEntry] = field(default_factory=list)
     declared_profiles: set[str] = field(default_factory=set)
     declared_logins: set[str] = field(default_factory=set)
+    declared_rights: set[str] = field(default_factory=set)
+    checks: list[LocatedCheck] = field(default_factory=list)
+    policies: PoliciesConfig = field(default_factory=PoliciesConfig)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # False when the format version is wrong. Nothing past the version is typed
+    # then, so the rules skip the document.
+    typed: bool = True
+
+    @property
+    def rights(self) -> list[Right]:
+        """The valid entries of `rights:`, in file order."""
+        return [entry.right for entry in self.right_entries]
 
     def locate(self, path: DataPath, key: bool = False) -> Location:
         return self.source.locate(path, key=key)
@@ -69,9 +104,8 @@ class OrgDocument:
 
 _TOP_LEVEL = tuple(OrgFile.model_fields)
 _ESTABLISHMENT = TypeAdapter(Establishment)
-_STRUCTURES = TypeAdapter(list[str])
-_RIGHTS = TypeAdapter(list[Right])
-_PROFILE_ID = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+_STRUCTURES = TypeAdapter(list[Text])
+_POLICIES = TypeAdapter(PoliciesConfig)
 
 
 def build_document(source: SourceFile) -> OrgDocument:
@@ -84,6 +118,7 @@ def build_document(source: SourceFile) -> OrgDocument:
         if key not in _TOP_LEVEL:
             problems.extend(describe_errors(source, (), _unknown(key), OrgFile))
     if not _check_version(source, data, problems):
+        document.typed = False
         return document
 
     document.establishment = _validate(
@@ -98,11 +133,18 @@ def build_document(source: SourceFile) -> OrgDocument:
     document.structures = (
         _validate(source, ("structures",), data, _STRUCTURES, problems) or []
     )
-    document.rights = (
-        _validate(source, ("rights",), data, _RIGHTS, problems, model=Right) or []
-    )
+    _build_rights(document, data.get("rights", []))
     _build_profiles(document, data.get("profiles", {}))
     _build_users(document, data.get("users", []))
+
+    document.checks, check_problems = collect_checks(source)
+    problems.extend(check_problems)
+    document.policies = (
+        _validate(
+            source, ("policies",), data, _POLICIES, problems, model=PoliciesConfig
+        )
+        or PoliciesConfig()
+    )
     return document
 
 
@@ -110,28 +152,25 @@ def _check_version(
     source: SourceFile, data: dict[str, Any], problems: list[Diagnostic]
 ) -> bool:
     version = data.get("version")
-    if version == FORMAT_VERSION and not isinstance(version, bool):
+    if type(version) is int and version == FORMAT_VERSION:
         return True
+
+    hint = f"start the file with 'version: {FORMAT_VERSION}'"
     if "version" not in data:
         message = (
             f"missing 'version'; this o2s-config reads format version {FORMAT_VERSION}"
         )
         location = source.locate(())
     else:
+        written = source.token_at(source.locate(("version",)))
         message = (
-            f"unsupported format version {version!r}; this o2s-config reads version "
-            f"{FORMAT_VERSION}"
+            f"unsupported format version {written or 'null'}; this o2s-config reads "
+            f"version {FORMAT_VERSION}"
         )
         location = source.locate(("version",))
-    problems.append(
-        error(
-            "M008",
-            message,
-            location,
-            path="version",
-            hint=f"start the file with 'version: {FORMAT_VERSION}'",
-        )
-    )
+        if version == str(FORMAT_VERSION):
+            hint = f"write the version without quotes: 'version: {FORMAT_VERSION}'"
+    problems.append(error("M008", message, location, path="version", hint=hint))
     return False
 
 
@@ -156,6 +195,27 @@ def _validate(
         return None
 
 
+def _build_rights(document: OrgDocument, raw: Any) -> None:
+    source = document.source
+    if not isinstance(raw, list):
+        document.diagnostics.extend(
+            describe_errors(source, (), _wrong_type("rights", raw))
+        )
+        return
+
+    for index, body in enumerate(raw):
+        if isinstance(body, dict) and isinstance(body.get("key"), str):
+            document.declared_rights.add(body["key"])
+        # Lax mode, because Right is the catalogue's model and its `options`
+        # tuple accepts a YAML list only there. Right has no boolean or number
+        # field that lax mode would coerce from text.
+        right = _validate_item(
+            source, ("rights", index), body, Right, document.diagnostics, strict=False
+        )
+        if right is not None:
+            document.right_entries.append(RightEntry(index, right, source))
+
+
 def _build_profiles(document: OrgDocument, raw: Any) -> None:
     source = document.source
     if not isinstance(raw, dict):
@@ -167,18 +227,18 @@ def _build_profiles(document: OrgDocument, raw: Any) -> None:
     for profile_id, body in raw.items():
         document.declared_profiles.add(profile_id)
         path = ("profiles", profile_id)
+        # A profile with an invalid id still has its body checked, so that one
+        # run reports both, but the rules never see it.
         id_errors = _check_profile_id(source, profile_id)
-        if id_errors:
-            document.diagnostics.extend(id_errors)
-            continue
+        document.diagnostics.extend(id_errors)
         profile = _validate_item(source, path, body, Profile, document.diagnostics)
-        if profile is not None:
+        if profile is not None and not id_errors:
             document.profiles[profile_id] = ProfileEntry(profile_id, profile, source)
 
 
 def _check_profile_id(source: SourceFile, profile_id: str) -> list[Diagnostic]:
     errors = []
-    if not _PROFILE_ID.fullmatch(profile_id):
+    if not PROFILE_ID.fullmatch(profile_id):
         errors.append(
             error(
                 "M004",
@@ -216,9 +276,10 @@ def _validate_item(
     body: Any,
     model: type[BaseModel],
     problems: list[Diagnostic],
+    strict: bool = True,
 ) -> Any:
     try:
-        return model.model_validate(body, strict=True)
+        return model.model_validate(body, strict=strict)
     except ValidationError as exc:
         problems.extend(describe_errors(source, path, exc.errors(), model))
         return None

@@ -23,6 +23,8 @@ from pydantic_core import PydanticCustomError
 from . import identifiers
 from .catalogue import Right, ScopeOption
 from .catalogue.model import RIGHT_KEY_PATTERN
+from .checks.model import Check, PoliciesConfig
+from .fields import IsoDate, Login, ProfileId, RightPattern, Text
 
 FORMAT_VERSION = 1
 
@@ -42,15 +44,6 @@ ORIAS_CATEGORIES = (
     "CIP",
     "IFP",
 )
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-ProfileId = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)
-]
-Login = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$", max_length=128)
-]
-RightPattern = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.*?\[\]!-]+$")]
 
 
 def _identifier(check: Any, error_type: str) -> AfterValidator:
@@ -116,13 +109,34 @@ class Legal(_Strict):
             if self.vat_number
             else None,
         }
-        for name, embedded in others.items():
-            if embedded is not None and embedded != self.siren:
-                raise PydanticCustomError(
-                    "siren_mismatch",
-                    f"{name} contains the SIREN {embedded}, but siren is {self.siren}",
-                )
-        return self
+        mismatches = [
+            (name, embedded)
+            for name, embedded in others.items()
+            if embedded is not None and embedded != self.siren
+        ]
+        if not mismatches:
+            return self
+        names_by_siren: dict[str, list[str]] = {}
+        for name, embedded in mismatches:
+            names_by_siren.setdefault(embedded, []).append(name)
+        found = " and ".join(
+            f"{_join(names)} {'contains' if len(names) == 1 else 'contain'} the SIREN "
+            f"{embedded}"
+            for embedded, names in names_by_siren.items()
+        )
+        # PydanticCustomError formats the message as a template, so it must not
+        # contain braces. SIREN digits and field names never do.
+        raise PydanticCustomError(
+            "siren_mismatch",
+            f"{found}, but siren is {self.siren}",
+            {"field": mismatches[0][0]},
+        )
+
+
+def _join(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 class RcPro(_Strict):
@@ -180,6 +194,11 @@ class Profile(_Strict):
         default="none",
         description="'all' (every right, widest scopes), 'none', or another profile id",
     )
+    max_tenure_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Most days since hired_on for users of this profile (max_tenure policy)",
+    )
     allow: list[RightPattern] = Field(default_factory=list)
     deny: list[RightPattern] = Field(default_factory=list)
     scopes: dict[
@@ -198,6 +217,9 @@ class User(_Strict):
     profile: ProfileId
     manager: Login | None = Field(default=None, description="The responsable's login")
     active: bool = True
+    hired_on: IsoDate | None = Field(
+        default=None, description="Date of hire, YYYY-MM-DD"
+    )
 
     @property
     def name(self) -> str:
@@ -215,3 +237,9 @@ class OrgFile(_Strict):
     )
     profiles: dict[ProfileId, Profile] = Field(default_factory=dict)
     users: list[User] = Field(default_factory=list)
+    checks: list[Check] = Field(
+        default_factory=list, description="Assertions that 'o2s-config check' runs"
+    )
+    policies: PoliciesConfig = Field(
+        default_factory=PoliciesConfig, description="Settings of the built-in policies"
+    )

@@ -21,6 +21,7 @@ class CompileResult:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     org: CompiledOrg | None = None
+    document: OrgDocument | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -58,7 +59,7 @@ def compile_source(source: SourceFile) -> CompileResult:
     diagnostics.extend(resolution.diagnostics)
     diagnostics = sort_diagnostics(diagnostics)
     if any(d.is_error for d in diagnostics) or document.establishment is None:
-        return CompileResult(diagnostics)
+        return CompileResult(diagnostics, document=document)
 
     users = {
         entry.user.login: CompiledUser(
@@ -71,6 +72,7 @@ def compile_source(source: SourceFile) -> CompileResult:
             manager=entry.user.manager,
             active=entry.user.active,
             location=entry.locate(),
+            hired_on=entry.user.hired_on,
         )
         for entry in sorted(document.users, key=lambda e: e.user.login)
     }
@@ -85,7 +87,7 @@ def compile_source(source: SourceFile) -> CompileResult:
         hierarchy=hierarchy,
         diagnostics=diagnostics,
     )
-    return CompileResult(diagnostics, org)
+    return CompileResult(diagnostics, org, document)
 
 
 def _catalogue_for(document: OrgDocument) -> Catalogue:

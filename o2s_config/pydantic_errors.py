@@ -15,6 +15,8 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel
 
 from .diagnostics import Diagnostic, error
+from .fields import PROFILE_ID
+from .model import BUILTIN_ADMINISTRATOR
 from .source import PathKey, SourceFile
 
 # Model fields whose values are identifiers written as text. A YAML number
@@ -188,7 +190,9 @@ def _describe(
     allowed: list[str],
 ) -> Diagnostic:
     kind = item["type"]
-    field = next((str(step) for step in reversed(path) if isinstance(step, str)), "")
+    # An error on a mapping key belongs to the field that contains the mapping.
+    steps = path[:-1] if on_key and kind != "extra_forbidden" else path
+    field = next((str(step) for step in reversed(steps) if isinstance(step, str)), "")
     named = name_path(source.data, path)
     location = source.locate(path, key=on_key)
     value = item.get("input")
@@ -212,11 +216,14 @@ def _describe(
             hint=f"add '{path[-1]}: ...' to {container}",
         )
     if kind in _EXPECTED:
-        return _type_error(source, kind, field, named, location, value, on_key)
-    if kind in _IDENTIFIER_ERRORS or kind == "siren_mismatch":
+        in_list = bool(path) and isinstance(path[-1], int)
+        return _type_error(source, kind, field, named, location, value, on_key, in_list)
+    if kind in _IDENTIFIER_ERRORS:
         return error("M006", f"{named}: {item['msg']}", location, path=named)
+    if kind == "siren_mismatch":
+        return _siren_mismatch(source, path, item)
     if kind == "value_error" and field in ("email", "contact_email"):
-        reason = str(item["msg"]).split(": ", 1)[-1]
+        reason = _email_reason(value, str(item["msg"]))
         return error(
             "M007",
             f"invalid e-mail address {_show(value)} in {named}: {reason}",
@@ -224,7 +231,55 @@ def _describe(
             path=named,
             hint="write a full address such as prenom.nom@cabinet.fr",
         )
+    if kind == "string_pattern_mismatch":
+        return _pattern_error(source, path, field, location, value, on_key)
     return _value_error(kind, field, named, location, value, item, on_key)
+
+
+def _pattern_error(
+    source: SourceFile,
+    path: tuple[PathKey, ...],
+    field: str,
+    location: Any,
+    value: Any,
+    on_key: bool,
+) -> Diagnostic:
+    named = name_path(source.data, path)
+    if on_key:
+        rule = _PATTERNS.get("key" if field == "scopes" else field, "")
+        message = f"invalid key {_show(value)} in {name_path(source.data, path[:-1])}"
+        return error("M004", message, location, path=named, hint=rule)
+
+    rule = _PATTERNS.get(field, "")
+    if field == "profile" and isinstance(value, str):
+        rule = _profile_hint(source.data, value) or rule
+    message = f"invalid {field} {_show(value)} in {named}"
+    return error("M004", message, location, path=named, hint=rule)
+
+
+def _profile_hint(data: Any, value: str) -> str:
+    """Name the profile id that a user's `profile` most likely meant.
+
+    Users often write a profile's label ('Back-office') or its id in capitals,
+    neither of which matches the id pattern.
+    """
+    profiles = data.get("profiles") if isinstance(data, dict) else None
+    if not isinstance(profiles, dict):
+        profiles = {}
+    valid = {
+        profile_id: body
+        for profile_id, body in profiles.items()
+        if isinstance(profile_id, str) and PROFILE_ID.fullmatch(profile_id)
+    }
+    normalized = " ".join(value.casefold().split())
+    for profile_id, body in valid.items():
+        label = body.get("label") if isinstance(body, dict) else None
+        if isinstance(label, str) and " ".join(label.casefold().split()) == normalized:
+            return f"'{value}' is the label of profile '{profile_id}'; use the id"
+    for profile_id in [*valid, BUILTIN_ADMINISTRATOR]:
+        if profile_id == normalized:
+            return f"did you mean '{profile_id}'? profile ids are lowercase"
+    return ""
 
 
 def _type_error(
@@ -235,25 +290,31 @@ def _type_error(
     location: Any,
     value: Any,
     on_key: bool,
+    in_list: bool,
 ) -> Diagnostic:
     expected = _EXPECTED[kind]
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
     if kind == "string_type" and is_number:
         written = source.token_at(location) or str(value)
         code = "M005" if field in TEXT_IDENTIFIERS else "M003"
+        quoted = f'"{written}"' if on_key or in_list else f'{field}: "{written}"'
         return error(
             code,
             f"{named} is the number {value} in YAML, written {written}; it must be text",
             location,
             path=named,
-            hint=f'write it in quotes: {field}: "{written}"',
+            hint=f"write it in quotes: {quoted}",
         )
 
     hint = ""
     if kind == "bool_type" and isinstance(value, str):
-        hint = f"YAML 1.2 reads '{value}' as text; write true or false"
+        hint = _bool_hint(value)
     elif kind == "string_type" and value is None:
         hint = f"give {field} a value, or remove the line"
+    elif kind in ("list_type", "tuple_type") and isinstance(value, str):
+        hint = f"write it as a list: {field}: [{value}]"
+    elif kind in ("int_type", "float_type") and isinstance(value, str):
+        hint = "write the number without quotes or spaces, such as 50000"
     return error(
         "M003",
         f"{named} must be {expected}, found {_show(value)}",
@@ -277,10 +338,6 @@ def _value_error(
         allowed = str(ctx.get("expected", "")).replace("'", "")
         message = f"invalid value {_show(value)} for {named}; allowed: {allowed}"
         return error("M004", message, location, path=named)
-    if kind == "string_pattern_mismatch":
-        rule = _PATTERNS.get("key" if on_key and field == "scopes" else field, "")
-        message = f"invalid {field} {_show(value)} in {named}"
-        return error("M004", message, location, path=named, hint=rule)
     if kind == "string_too_short":
         return error(
             "M004",
@@ -295,6 +352,37 @@ def _value_error(
         return error("M004", message, location, path=named)
     reason = str(item.get("msg", "")).removeprefix("Value error, ")
     return error("M004", f"invalid {named}: {reason}", location, path=named)
+
+
+def _siren_mismatch(
+    source: SourceFile, path: tuple[PathKey, ...], item: Any
+) -> Diagnostic:
+    """Place a SIREN mismatch on the first field that disagrees with siren."""
+    container = name_path(source.data, path)
+    field = (item.get("ctx") or {}).get("field")
+    if isinstance(field, str):
+        path = (*path, field)
+    return error(
+        "M006",
+        f"{container}: {item['msg']}",
+        source.locate(path),
+        path=name_path(source.data, path),
+        hint="the SIRET, RCS and VAT numbers each contain the SIREN; correct the "
+        "one that is mistyped",
+    )
+
+
+def _email_reason(value: Any, message: str) -> str:
+    if value == "":
+        return "it is empty"
+    reason = message.split(": ", 1)[-1].rstrip(".")
+    return reason[:1].lower() + reason[1:]
+
+
+def _bool_hint(value: str) -> str:
+    if value.lower() in ("true", "false"):
+        return f"remove the quotes: {value.lower()}"
+    return f"YAML 1.2 reads '{value}' as text, not as a boolean; write true or false"
 
 
 def _field_hint(key: str, allowed: list[str]) -> str:

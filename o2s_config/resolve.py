@@ -8,19 +8,19 @@ A profile resolves in this order, each step recorded as provenance:
 2. `allow`: the named yes/no rights on (keys or globs);
 3. `deny`: the named yes/no rights off (keys or globs);
 4. `scopes`: the chosen option of each named scope right;
-5. the catalogue's dependency rules, in catalogue order: a right whose
-   requirement is not met is forced off.
+5. the catalogue's dependency rules: a right whose requirement is not met is
+   forced off (a scope right to its narrowest option), in catalogue order,
+   and again until every right that is not off has its requirement met.
 
 The built-in administrator holds every right at its widest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .catalogue import Catalogue, is_glob, scope_rank
+from .catalogue import Catalogue, Right, is_glob, scope_rank
 from .diagnostics import Diagnostic, Location, warning
 from .document import OrgDocument, ProfileEntry
 from .model import BUILTIN_ADMINISTRATOR
@@ -79,6 +79,7 @@ class ResolvedProfile:
     rights: dict[str, ResolvedRight]
     location: Location | None = None
     description: str | None = None
+    max_tenure_days: int | None = None
 
     def values(self) -> dict[str, Value]:
         return {key: right.value for key, right in self.rights.items()}
@@ -152,6 +153,7 @@ def _resolve(
         rights,
         entry.locate(key=True),
         entry.profile.description,
+        entry.profile.max_tenure_days,
     )
     resolution.profiles[profile_id] = resolved
     return resolved
@@ -210,11 +212,35 @@ def _apply_scopes(
 
 def _apply_dependencies(
     entry: ProfileEntry, catalogue: Catalogue, rights: dict[str, ResolvedRight]
-) -> Iterator[Diagnostic]:
+) -> list[Diagnostic]:
+    # Forcing a right off can break the requirement of a right that comes
+    # earlier in catalogue order, so passes repeat until one forces nothing
+    # off. Every pass before the last forces at least one more right off and
+    # none back on, so there are at most as many passes as rights, plus one.
+    diagnostics: list[Diagnostic] = []
+    forced_any = True
+    while forced_any:
+        forced_any = _force_unmet_requirements(entry, catalogue, rights, diagnostics)
+    return diagnostics
+
+
+def _force_unmet_requirements(
+    entry: ProfileEntry,
+    catalogue: Catalogue,
+    rights: dict[str, ResolvedRight],
+    diagnostics: list[Diagnostic],
+) -> bool:
+    """Force off, in one pass, each right whose requirement is not met.
+
+    Appends an R019 warning for each right forced off that allow names
+    exactly. Returns whether any right was forced off.
+    """
     explicitly_allowed = {p for p in entry.profile.allow if not is_glob(p)}
+    forced_any = False
     for key, right in catalogue.rights.items():
         requirement = right.requires
-        if requirement is None or rights[key].value is False:
+        off = _off_value(right)
+        if requirement is None or rights[key].value == off:
             continue
         needed = rights.get(requirement.right)
         if needed is None or _is_met(needed.value, requirement.at_least):
@@ -223,18 +249,27 @@ def _apply_dependencies(
         rule = f"{key} {requirement.describe()}"
         location = entry.locate("scopes", requirement.right)
         rights[key] = rights[key].then(
-            Step("dependency", False, entry.id, location, rule)
+            Step("dependency", off, entry.id, location, rule)
         )
+        forced_any = True
         if key in explicitly_allowed:
             index = entry.profile.allow.index(key)
-            yield warning(
-                "R019",
-                f"'{key}' is allowed in profiles.{entry.id} but forced off: {rule}, "
-                f"and {requirement.right} is {needed.value}",
-                entry.locate("allow", index),
-                path=f"profiles.{entry.id}.allow[{index}]",
-                hint=f"remove it from allow, or widen {requirement.right}",
+            diagnostics.append(
+                warning(
+                    "R019",
+                    f"'{key}' is allowed in profiles.{entry.id} but forced off: {rule}, "
+                    f"and {requirement.right} is {needed.value}",
+                    entry.locate("allow", index),
+                    path=f"profiles.{entry.id}.allow[{index}]",
+                    hint=f"remove it from allow, or widen {requirement.right}",
+                )
             )
+    return forced_any
+
+
+def _off_value(right: Right) -> Value:
+    """Return the value a dependency rule forces: off, or a scope's narrowest option."""
+    return right.narrowest if right.is_scope else False
 
 
 def _is_met(value: Value, at_least: str | None) -> bool:

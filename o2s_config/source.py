@@ -270,30 +270,40 @@ class _Builder:
         if self.problems:
             raise LoadError(self.problems)
         if self.root is _NO_KEY or self.root is None:
-            raise LoadError(
-                [
-                    error(
-                        "Y008",
-                        "file is empty; an org file is a mapping that starts with "
-                        "'version: 1'",
-                        Location(self.name, 1, 1),
-                        hint="run 'o2s-config init' for a starter file",
-                    )
-                ]
-            )
+            raise LoadError([self._empty_error(text)])
         if not isinstance(self.root, dict):
-            kind = "a list" if isinstance(self.root, list) else "a single value"
-            raise LoadError(
-                [
-                    self._fatal(
-                        "Y009",
-                        f"the top level of the file is {kind}; it must be a mapping "
-                        "with keys such as version, establishment, profiles and users",
-                        self.root_mark,
-                    )
-                ]
-            )
+            raise LoadError([self._top_level_error()])
         return self.root, self.root_mark
+
+    def _empty_error(self, text: str) -> Diagnostic:
+        if not text.strip():
+            found = "file is empty"
+        elif self.root is _NO_KEY:
+            found = "file contains only comments"
+        else:
+            found = "the file's YAML document is empty (null)"
+        return error(
+            "Y008",
+            f"{found}; an org file is a mapping that starts with 'version: 1'",
+            Location(self.name, 1, 1),
+            hint="write 'version: 1', then establishment, profiles and users, as "
+            "docs/format.md describes",
+        )
+
+    def _top_level_error(self) -> Diagnostic:
+        if isinstance(self.root, list):
+            kind = "a list"
+            hint = "remove the '- ' before the top-level keys"
+        else:
+            kind = "a single value"
+            hint = "write each top-level key followed by ': ', as in 'version: 1'"
+        return self._fatal(
+            "Y009",
+            f"the top level of the file is {kind}; it must be a mapping with keys "
+            "such as version, establishment, profiles and users",
+            self.root_mark,
+            hint=hint,
+        )
 
     def _consume(self, parser: Any) -> None:
         get_event = parser.get_event
@@ -364,7 +374,14 @@ class _Builder:
         elif tag in STANDARD_TAGS:
             resolved = resolve_tagged(tag, text)
             if isinstance(resolved, ValueError):
-                self.problems.append(self._fatal("Y003", str(resolved), mark))
+                self.problems.append(
+                    self._fatal(
+                        "Y003",
+                        str(resolved),
+                        mark,
+                        hint="remove the tag, or write a value of the tagged type",
+                    )
+                )
                 value = text
             else:
                 value = resolved
@@ -446,10 +463,13 @@ class _Builder:
             self.problems.append(self._key_type_error(key, mark))
         elif key in top.value:
             first = top.marks[key]
+            where = f"line {first[0] + 1}"
+            if first[0] == mark[0]:
+                where += f", column {first[1] + 1}"
             self.problems.append(
                 self._fatal(
                     "Y002",
-                    f"duplicate key '{key}'; it is first defined at line {first[0] + 1}",
+                    f"duplicate key '{key}'; it is first defined at {where}",
                     mark,
                     hint="remove one of the two entries; YAML keeps only one value per key",
                 )
@@ -490,11 +510,19 @@ class _Builder:
         if isinstance(key, dict | list):
             found = "a mapping" if isinstance(key, dict) else "a list"
             hint = "write the key as plain text"
+        elif key is None:
+            found = "null"
+            hint = 'write a text key; quote the word null to use it as one: "null": ...'
         else:
-            found = "null" if key is None else f"the {type(key).__name__} {key!r}"
-            hint = "quote the key to make it text, for example '\"1\": ...'"
+            written = str(key).lower() if isinstance(key, bool) else str(key)
+            kind = "boolean" if isinstance(key, bool) else "number"
+            found = f"the {kind} {written}"
+            hint = f'quote the key to make it text: "{written}": ...'
         return self._fatal(
-            "Y010", f"mapping key is {found}; keys must be text", mark, hint=hint
+            "Y010",
+            f"mapping key is {found} in YAML; keys must be text",
+            mark,
+            hint=hint,
         )
 
     def _depth_error(self, mark: Mark) -> Diagnostic:
@@ -510,10 +538,9 @@ class _Builder:
             mark = exc.problem_mark or exc.context_mark
             where = (mark.line, mark.column) if mark is not None else (0, 0)
             problem = exc.problem or "invalid YAML"
-            context = f" ({exc.context})" if exc.context else ""
             return self._fatal(
                 "Y001",
-                f"YAML syntax error: {problem}{context}",
+                f"YAML syntax error: {problem}{_context(exc, where)}",
                 where,
                 hint=_hint(problem),
             )
@@ -525,13 +552,37 @@ class _Builder:
         )
 
 
+# libyaml reports an unclosed quote or bracket where the file ends or the next
+# key starts, which can be many lines below the character to fix.
+_OPENED = ("quoted scalar", "flow sequence", "flow mapping")
+
+
+def _context(exc: yaml_error.MarkedYAMLError, where: Mark) -> str:
+    """Return libyaml's context in brackets, with where an unclosed quote or bracket opens."""
+    if not exc.context:
+        return ""
+    mark = exc.context_mark
+    if mark is None or mark.line == where[0] or not exc.context.endswith(_OPENED):
+        return f" ({exc.context})"
+    return (
+        f" ({exc.context} that opens at line {mark.line + 1}, column {mark.column + 1})"
+    )
+
+
 def _hint(problem: str) -> str:
+    if "tab character" in problem:
+        return "indent with spaces; YAML does not allow tabs in indentation"
+    if "did not find expected key" in problem:
+        return "fix the indentation: the keys of one mapping start in the same column"
     if "cannot start any token" in problem:
         return "indent with spaces, not tabs, and quote values that start with @ or `"
     if "mapping values are not allowed" in problem:
         return "quote a value that contains ': ', or fix the indentation of this line"
     if "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
-        return "close the bracket, or separate the items with commas"
+        return (
+            "close the bracket, or separate the items with commas; in a [...] list, "
+            "quote an item that contains '?' or '[', such as a glob"
+        )
     if "could not find expected ':'" in problem:
         return "add ': ' after the key, or fix the indentation"
     if "end of stream" in problem:

@@ -33,7 +33,10 @@ def test_validate_reports_line_and_hint(run_cli, invalid_org):
     run = run_cli("validate", invalid_org)
     assert run.code == 1
     lines = run.out.splitlines()
-    assert lines[0] == f"{invalid_org}:7:85: error R001 unknown profile 'advisr' for users[login=jleroy]"
+    assert (
+        lines[0]
+        == f"{invalid_org}:7:85: error R001 unknown profile 'advisr' for users[login=jleroy]"
+    )
     assert lines[1] == "  hint: did you mean 'advisor'?"
     assert lines[2] == f"{invalid_org}: invalid, 1 error, 0 warnings"
 

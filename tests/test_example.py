@@ -101,7 +101,9 @@ def test_backoffice_agenda_edit_forced_by_dependency():
     assert org is not None
     steps = org.profiles["backoffice"].rights["agenda.edit_others"].steps
     assert steps[-1].kind == "dependency"
-    assert steps[-1].entry == "agenda.edit_others requires agenda.view at least attached"
+    assert (
+        steps[-1].entry == "agenda.edit_others requires agenda.view at least attached"
+    )
 
 
 def test_alexis_sees_eleven_advisers(report):
@@ -115,7 +117,10 @@ def test_alexis_sees_eleven_advisers(report):
 def test_sub_level_adviser_sees_group(report):
     girard = _user(report, "pgirard")
     assert girard["visibility"]["agenda.view"]["users"] == ["pgirard"]
-    assert girard["visibility"]["contacts.client_access"]["users"] == ["jleroy", "pgirard"]
+    assert girard["visibility"]["contacts.client_access"]["users"] == [
+        "jleroy",
+        "pgirard",
+    ]
 
 
 def test_administrator_sees_everyone(report):

@@ -40,9 +40,13 @@ def test_readme_error_example_is_real(run_cli, tmp_path):
     block = README.split("## The org file", 1)[1]
     text = re.search(r"```yaml\n(.*?)```", block, flags=re.S).group(1)
     path = tmp_path / "org.yaml"
-    path.write_text(text.replace("profile: junior", "profile: juniro"), encoding="utf-8")
+    path.write_text(
+        text.replace("profile: junior", "profile: juniro"), encoding="utf-8"
+    )
     shown = README.split("has `profile: juniro` for Julie Leroy:", 1)[1]
-    expected = re.search(r"```console\n\$ o2s-config validate org.yaml\n(.*?)```", shown, re.S)
+    expected = re.search(
+        r"```console\n\$ o2s-config validate org.yaml\n(.*?)```", shown, re.S
+    )
 
     run = run_cli("validate", path)
     assert run.out.replace(str(path), "org.yaml") == expected.group(1)

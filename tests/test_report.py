@@ -70,7 +70,9 @@ def test_markdown_establishment(markdown_fr):
 
 
 def test_markdown_matrix_columns(markdown_fr):
-    header = next(line for line in markdown_fr.splitlines() if line.startswith("| Droit |"))
+    header = next(
+        line for line in markdown_fr.splitlines() if line.startswith("| Droit |")
+    )
     assert header == (
         "| Droit | Administrateur | Manager | Conseiller | Conseiller junior | Back-office |"
     )

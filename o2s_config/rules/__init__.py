@@ -24,6 +24,8 @@ __all__ = ["RuleContext", "run_rules"]
 
 
 def run_rules(context: RuleContext) -> list[Diagnostic]:
+    if not context.document.typed:
+        return []
     found: list[Diagnostic] = []
     for family in RULE_FAMILIES:
         found.extend(family(context))

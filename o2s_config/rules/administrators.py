@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic, error, warning
-from ..model import BUILTIN_ADMINISTRATOR
+from ..model import BUILTIN_ADMINISTRATOR, OrgFile
 from .context import RuleContext
 
 
@@ -16,10 +16,7 @@ def check(context: RuleContext) -> Iterator[Diagnostic]:
     administrators = [
         e for e in users if e.user.profile == BUILTIN_ADMINISTRATOR and e.user.active
     ]
-    # A user that failed validation may be the administrator: stay silent then.
-    raw_users = document.source.data.get("users")
-    all_users_valid = isinstance(raw_users, list) and len(raw_users) == len(users)
-    if not administrators and (all_users_valid or raw_users is None):
+    if not administrators and _users_all_checked(context):
         location = document.locate(("users",), key=True)
         yield error(
             "R014",
@@ -29,7 +26,33 @@ def check(context: RuleContext) -> Iterator[Diagnostic]:
             hint="give one active user 'profile: administrator'",
         )
 
-    for entry in users:
+    yield from _unvalidated_profiles(context)
+
+
+def _users_all_checked(context: RuleContext) -> bool:
+    """Tell whether every user was typed, so a missing administrator is certain.
+
+    A user that failed validation or names an unknown profile (such as
+    'administratr') may be the administrator. A `users` that is not a list has
+    its own error, and an unknown top-level key (such as `user:`) may contain
+    the users. The other errors come first in these cases.
+    """
+    document = context.document
+    data = document.source.data
+    if any(key not in OrgFile.model_fields for key in data):
+        return False
+    known = context.known_profiles
+    if any(entry.user.profile not in known for entry in document.users):
+        return False
+    if "users" not in data:
+        return True
+    raw_users = data["users"]
+    return isinstance(raw_users, list) and len(raw_users) == len(document.users)
+
+
+def _unvalidated_profiles(context: RuleContext) -> Iterator[Diagnostic]:
+    document = context.document
+    for entry in document.users:
         profile = document.profiles.get(entry.user.profile)
         if profile is None or profile.profile.validated or not entry.user.active:
             continue

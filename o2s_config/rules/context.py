@@ -23,6 +23,15 @@ class RuleContext:
     def known_profiles(self) -> set[str]:
         return self.document.declared_profiles | {BUILTIN_ADMINISTRATOR}
 
+    @property
+    def rejected_rights(self) -> set[str]:
+        """Keys declared under `rights:` whose entry has an error of its own.
+
+        They are not in the catalogue, but names that use them are not unknown.
+        """
+        declared = self.document.declared_rights
+        return {key for key in declared if key not in self.catalogue}
+
 
 def did_you_mean(value: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)

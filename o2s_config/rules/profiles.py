@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..catalogue import is_glob
+from ..catalogue import Catalogue, is_glob
 from ..diagnostics import Diagnostic, error
 from ..document import ProfileEntry
 from ..model import BASE_TEMPLATES, BUILTIN_ADMINISTRATOR
@@ -55,7 +55,10 @@ def _base_cycles(context: RuleContext) -> Iterator[Diagnostic]:
         while current in profiles and current not in state:
             state[current] = start
             trail.append(current)
-            current = profiles[current].profile.base
+            # `all` and `none` always name the templates, even when a profile
+            # takes one of them as its id (an error of its own, R013).
+            base = profiles[current].profile.base
+            current = None if base in BASE_TEMPLATES else base
         if current not in trail:
             continue
         members = trail[trail.index(current) :]
@@ -73,9 +76,16 @@ def _base_cycles(context: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _allow_and_deny(context: RuleContext, entry: ProfileEntry) -> Iterator[Diagnostic]:
+    """Report scope keys in allow or deny, and keys that allow names exactly
+    while deny switches them off again.
+
+    A glob in allow with an exact key in deny is a carve-out (deny applies
+    after allow), so it is not reported.
+    """
     catalogue = context.catalogue
     profile = entry.profile
-    matched: dict[str, dict[str, tuple[int, bool]]] = {"allow": {}, "deny": {}}
+    exact_allow: dict[str, int] = {}
+    first_deny: dict[str, int] = {}
 
     for field_name in ("allow", "deny"):
         for index, pattern in enumerate(getattr(profile, field_name)):
@@ -84,25 +94,21 @@ def _allow_and_deny(context: RuleContext, entry: ProfileEntry) -> Iterator[Diagn
                 and pattern in catalogue
                 and catalogue[pattern].is_scope
             ):
-                options = ", ".join(catalogue[pattern].options or ())
-                yield error(
-                    "R011",
-                    f"'{pattern}' is a scope, so it cannot be in {field_name}; choose "
-                    f"one of its options: {options}",
-                    entry.locate(field_name, index),
-                    path=f"profiles.{entry.id}.{field_name}[{index}]",
-                    hint=f"write it under scopes, for example 'scopes: {{{pattern}: own}}'",
-                )
+                yield _scope_in_list(catalogue, entry, field_name, index, pattern)
+                continue
+            if field_name == "allow":
+                if not is_glob(pattern) and pattern in catalogue:
+                    exact_allow.setdefault(pattern, index)
                 continue
             for key in catalogue.match(pattern):
                 if not catalogue[key].is_scope:
-                    matched[field_name].setdefault(key, (index, not is_glob(pattern)))
+                    first_deny.setdefault(key, index)
 
-    for key, (deny_index, deny_exact) in matched["deny"].items():
-        allowed = matched["allow"].get(key)
-        if allowed is None or not (allowed[1] or deny_exact):
+    for key, allow_index in exact_allow.items():
+        deny_index = first_deny.get(key)
+        if deny_index is None:
             continue
-        allow_line = entry.locate("allow", allowed[0]).line
+        allow_line = entry.locate("allow", allow_index).line
         yield error(
             "R010",
             f"right '{key}' is both allowed (line {allow_line}) and denied in "
@@ -111,6 +117,20 @@ def _allow_and_deny(context: RuleContext, entry: ProfileEntry) -> Iterator[Diagn
             path=f"profiles.{entry.id}.deny[{deny_index}]",
             hint="keep it in one list only; deny is applied after allow",
         )
+
+
+def _scope_in_list(
+    catalogue: Catalogue, entry: ProfileEntry, field_name: str, index: int, pattern: str
+) -> Diagnostic:
+    options = ", ".join(catalogue[pattern].options or ())
+    return error(
+        "R011",
+        f"'{pattern}' is a scope, so it cannot be in {field_name}; choose "
+        f"one of its options: {options}",
+        entry.locate(field_name, index),
+        path=f"profiles.{entry.id}.{field_name}[{index}]",
+        hint=f"write it under scopes, for example 'scopes: {{{pattern}: own}}'",
+    )
 
 
 def _scopes(context: RuleContext, entry: ProfileEntry) -> Iterator[Diagnostic]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterator
 
 from ..catalogue import is_glob
@@ -26,6 +27,7 @@ def _user_references(context: RuleContext) -> Iterator[Diagnostic]:
     }
     logins = sorted(document.declared_logins)
     structures = document.structures
+    listed = ", ".join(dict.fromkeys(structures))
 
     for entry in document.users:
         user = entry.user
@@ -51,7 +53,8 @@ def _user_references(context: RuleContext) -> Iterator[Diagnostic]:
                 f"unknown manager '{user.manager}' for {where}; no user has this login",
                 entry.locate("manager"),
                 path=f"{where}.manager",
-                hint=did_you_mean(user.manager, logins),
+                hint=did_you_mean(user.manager, logins)
+                or "manager is the login of another user in this file",
             )
         if (
             structures
@@ -64,7 +67,7 @@ def _user_references(context: RuleContext) -> Iterator[Diagnostic]:
                 entry.locate("structure"),
                 path=f"{where}.structure",
                 hint=did_you_mean(user.structure, structures)
-                or "declared structures: " + ", ".join(structures),
+                or f"declared structures: {listed}",
             )
         elif structures and user.structure is None:
             yield error(
@@ -73,7 +76,7 @@ def _user_references(context: RuleContext) -> Iterator[Diagnostic]:
                 "user needs one",
                 entry.locate(),
                 path=where,
-                hint="add 'structure:' with one of: " + ", ".join(structures),
+                hint=f"add 'structure:' with one of: {listed}",
             )
 
 
@@ -85,7 +88,9 @@ def _base_reference(context: RuleContext, entry: ProfileEntry) -> Iterator[Diagn
     if base == "administrator":
         hint = "use 'base: all' for every right; the built-in administrator cannot be a base"
     else:
-        hint = did_you_mean(base, candidates) or "base is all, none or a profile id"
+        hint = did_you_mean(base, candidates) or "base is one of: " + ", ".join(
+            candidates
+        )
     context.unresolvable_profiles.add(entry.id)
     yield error(
         "R001",
@@ -102,6 +107,7 @@ def _right_references(
     catalogue = context.catalogue
     keys = list(catalogue.rights)
     profile = entry.profile
+    rejected = context.rejected_rights
 
     for field_name in ("allow", "deny"):
         for index, pattern in enumerate(getattr(profile, field_name)):
@@ -111,7 +117,10 @@ def _right_references(
                 matched = [
                     k for k in catalogue.match(pattern) if not catalogue[k].is_scope
                 ]
-                if not matched:
+                names_rejected = any(
+                    fnmatch.fnmatchcase(key, pattern) for key in rejected
+                )
+                if not matched and not names_rejected:
                     yield warning(
                         "R016",
                         f"pattern '{pattern}' in {path} matches no yes/no right",
@@ -119,7 +128,7 @@ def _right_references(
                         path=path,
                         hint="check the tab name; 'o2s-config rights' lists every key",
                     )
-            elif pattern not in catalogue:
+            elif pattern not in catalogue and pattern not in rejected:
                 yield error(
                     "R003",
                     f"unknown right '{pattern}' in {path}",
@@ -130,7 +139,7 @@ def _right_references(
                 )
 
     for key in profile.scopes:
-        if key not in catalogue:
+        if key not in catalogue and key not in rejected:
             path = f"profiles.{entry.id}.scopes.{key}"
             yield error(
                 "R003",
