@@ -72,7 +72,9 @@ def compare_snapshot(
             )
         ]
     differences = list(_profiles(expected.get("profiles") or {}, actual["profiles"]))
-    differences.extend(_users(expected.get("users") or {}, actual["users"]))
+    differences.extend(
+        _users(expected.get("users") or {}, actual["users"], sorted(actual["users"]))
+    )
     return differences
 
 
@@ -117,7 +119,7 @@ def _present(value: Any) -> str:
 
 
 def _users(
-    expected: dict[str, Any], actual: dict[str, Any]
+    expected: dict[str, Any], actual: dict[str, Any], everyone: list[str]
 ) -> Iterator[tuple[Classification, Failure]]:
     for login in sorted(expected.keys() | actual.keys()):
         old = expected.get(login)
@@ -141,7 +143,7 @@ def _users(
             )
         for key in sorted(k for k in old.keys() | new.keys() if k != "profile"):
             yield from _visibility(
-                login, key, old.get(key) or {}, new.get(key) or {}, actual
+                login, key, old.get(key) or {}, new.get(key) or {}, everyone
             )
 
 
@@ -150,9 +152,9 @@ def _visibility(
     key: str,
     old: dict[str, Any],
     new: dict[str, Any],
-    actual: dict[str, Any],
+    everyone: list[str],
 ) -> Iterator[tuple[Classification, Failure]]:
-    everyone = sorted(actual["users"])
+    """Compare one scope right of one user; `all` stands for every current user."""
     before = set(old.get("users", everyone if old.get("scope") == "all" else []))
     after = set(new.get("users", everyone if new.get("scope") == "all" else []))
     subject = f"users[login={login}] {key}"
