@@ -15,6 +15,9 @@ CODES: dict[str, str] = {
     "Y009": "top level is not a mapping",
     "Y010": "key that is not text",
     "Y011": "merge key",
+    "Y012": "include outside the org's folder",
+    "Y013": "included file not found",
+    "Y014": "include pattern matches no file",
     "M001": "unknown field",
     "M002": "missing required field",
     "M003": "wrong type",
@@ -47,6 +50,7 @@ CODES: dict[str, str] = {
     "R021": "right already declared",
     "R022": "unknown tab",
     "R023": "requirement of the wrong kind",
+    "R024": "profile defined twice",
 }
 
 DOCS_URL = "docs/diagnostics.md"

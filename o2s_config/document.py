@@ -8,6 +8,7 @@ are not reported a second time as unknown.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from .checks.collect import LocatedCheck, collect_checks
 from .checks.model import PoliciesConfig
 from .diagnostics import Diagnostic, Location, error
 from .fields import PROFILE_ID, Text
+from .includes import INCLUDABLE
 from .model import (
     FORMAT_VERSION,
     Establishment,
@@ -86,6 +88,12 @@ class OrgDocument:
     declared_profiles: set[str] = field(default_factory=set)
     declared_logins: set[str] = field(default_factory=set)
     declared_rights: set[str] = field(default_factory=set)
+    structure_locations: list[Location] = field(default_factory=list)
+    profile_locations: dict[str, Location] = field(default_factory=dict)
+    # Users listed in every file, typed or not, and whether a `users` section
+    # was not a list, so a rule can tell when every user was checked.
+    raw_user_count: int = 0
+    users_malformed: bool = False
     checks: list[LocatedCheck] = field(default_factory=list)
     policies: PoliciesConfig = field(default_factory=PoliciesConfig)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -108,8 +116,11 @@ _STRUCTURES = TypeAdapter(list[Text])
 _POLICIES = TypeAdapter(PoliciesConfig)
 
 
-def build_document(source: SourceFile) -> OrgDocument:
-    """Validate every part of a loaded org file against the models."""
+def build_document(
+    source: SourceFile, included: Sequence[SourceFile] = ()
+) -> OrgDocument:
+    """Validate every part of a loaded org file, and of the files it includes,
+    against the models."""
     data: dict[str, Any] = source.data
     document = OrgDocument(source)
     problems = document.diagnostics
@@ -130,15 +141,11 @@ def build_document(source: SourceFile) -> OrgDocument:
         required=True,
         model=Establishment,
     )
-    document.structures = (
-        _validate(source, ("structures",), data, _STRUCTURES, problems) or []
-    )
-    _build_rights(document, data.get("rights", []))
-    _build_profiles(document, data.get("profiles", {}))
-    _build_users(document, data.get("users", []))
+    for part in (source, *included):
+        if part is not source:
+            _check_included_keys(part, problems)
+        _build_parts(document, part)
 
-    document.checks, check_problems = collect_checks(source)
-    problems.extend(check_problems)
     document.policies = (
         _validate(
             source, ("policies",), data, _POLICIES, problems, model=PoliciesConfig
@@ -146,6 +153,40 @@ def build_document(source: SourceFile) -> OrgDocument:
         or PoliciesConfig()
     )
     return document
+
+
+def _build_parts(document: OrgDocument, source: SourceFile) -> None:
+    """Add the structures, rights, profiles, users and checks of one file."""
+    data = source.data
+    structures = (
+        _validate(source, ("structures",), data, _STRUCTURES, document.diagnostics)
+        or []
+    )
+    for index, name in enumerate(structures):
+        document.structures.append(name)
+        document.structure_locations.append(source.locate(("structures", index)))
+    _build_rights(document, source, data.get("rights", []))
+    _build_profiles(document, source, data.get("profiles", {}))
+    _build_users(document, source, data.get("users", []))
+    checks, check_problems = collect_checks(source)
+    document.checks.extend(checks)
+    document.diagnostics.extend(check_problems)
+
+
+def _check_included_keys(source: SourceFile, problems: list[Diagnostic]) -> None:
+    allowed = ", ".join(INCLUDABLE)
+    for key in source.data:
+        if key not in INCLUDABLE:
+            problems.append(
+                error(
+                    "M001",
+                    f"unknown field '{key}' in an included file; included files hold "
+                    f"only {allowed}",
+                    source.locate((key,), key=True),
+                    path=key,
+                    hint="move it to the main org file",
+                )
+            )
 
 
 def _check_version(
@@ -195,8 +236,7 @@ def _validate(
         return None
 
 
-def _build_rights(document: OrgDocument, raw: Any) -> None:
-    source = document.source
+def _build_rights(document: OrgDocument, source: SourceFile, raw: Any) -> None:
     if not isinstance(raw, list):
         document.diagnostics.extend(
             describe_errors(source, (), _wrong_type("rights", raw))
@@ -216,8 +256,7 @@ def _build_rights(document: OrgDocument, raw: Any) -> None:
             document.right_entries.append(RightEntry(index, right, source))
 
 
-def _build_profiles(document: OrgDocument, raw: Any) -> None:
-    source = document.source
+def _build_profiles(document: OrgDocument, source: SourceFile, raw: Any) -> None:
     if not isinstance(raw, dict):
         document.diagnostics.extend(
             describe_errors(source, (), _wrong_type("profiles", raw))
@@ -225,6 +264,11 @@ def _build_profiles(document: OrgDocument, raw: Any) -> None:
         return
 
     for profile_id, body in raw.items():
+        location = source.locate(("profiles", profile_id), key=True)
+        first = document.profile_locations.setdefault(profile_id, location)
+        if first is not location:
+            document.diagnostics.append(_profile_twice(profile_id, first, location))
+            continue
         document.declared_profiles.add(profile_id)
         path = ("profiles", profile_id)
         # A profile with an invalid id still has its body checked, so that one
@@ -234,6 +278,21 @@ def _build_profiles(document: OrgDocument, raw: Any) -> None:
         profile = _validate_item(source, path, body, Profile, document.diagnostics)
         if profile is not None and not id_errors:
             document.profiles[profile_id] = ProfileEntry(profile_id, profile, source)
+
+
+def _profile_twice(profile_id: str, first: Location, later: Location) -> Diagnostic:
+    where = (
+        f"{first.file}:{first.line}"
+        if first.file != later.file
+        else f"line {first.line}"
+    )
+    return error(
+        "R024",
+        f"profile '{profile_id}' is defined twice; it is first defined at {where}",
+        later,
+        path=f"profiles.{profile_id}",
+        hint="keep one definition, or give the second profile another id",
+    )
 
 
 def _check_profile_id(source: SourceFile, profile_id: str) -> list[Diagnostic]:
@@ -252,14 +311,15 @@ def _check_profile_id(source: SourceFile, profile_id: str) -> list[Diagnostic]:
     return errors
 
 
-def _build_users(document: OrgDocument, raw: Any) -> None:
-    source = document.source
+def _build_users(document: OrgDocument, source: SourceFile, raw: Any) -> None:
     if not isinstance(raw, list):
+        document.users_malformed = True
         document.diagnostics.extend(
             describe_errors(source, (), _wrong_type("users", raw))
         )
         return
 
+    document.raw_user_count += len(raw)
     for index, body in enumerate(raw):
         if isinstance(body, dict) and isinstance(body.get("login"), str):
             document.declared_logins.add(body["login"])

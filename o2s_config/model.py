@@ -230,6 +230,11 @@ class OrgFile(_Strict):
     """An org file, format version 1."""
 
     version: Literal[1]
+    include: list[str] = Field(
+        default_factory=list,
+        description="Files to merge, relative to this one: paths or globs such as "
+        "agences/*.yaml",
+    )
     establishment: Establishment
     structures: list[Text] = Field(default_factory=list)
     rights: list[Right] = Field(

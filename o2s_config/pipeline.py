@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from .catalogue import Catalogue, load_catalogue
 from .compiled import CompiledOrg, CompiledUser
 from .diagnostics import Diagnostic, LoadError, sort_diagnostics
 from .document import OrgDocument, build_document
+from .includes import load_includes
 from .resolve import resolve_profiles
 from .rules import RuleContext, run_rules
 from .source import DEFAULT_LIMITS, Limits, SourceFile, parse_source, read_source
@@ -36,7 +38,8 @@ def compile_path(
         source = read_source(path, display_name, limits)
     except LoadError as exc:
         return CompileResult(sort_diagnostics(exc.diagnostics))
-    return compile_source(source)
+    included, problems = load_includes(source, path, limits)
+    return compile_source(source, included, problems)
 
 
 def compile_bytes(
@@ -49,11 +52,15 @@ def compile_bytes(
     return compile_source(source)
 
 
-def compile_source(source: SourceFile) -> CompileResult:
-    document = build_document(source)
+def compile_source(
+    source: SourceFile,
+    included: Sequence[SourceFile] = (),
+    include_problems: Sequence[Diagnostic] = (),
+) -> CompileResult:
+    document = build_document(source, included)
     catalogue = _catalogue_for(document)
     context = RuleContext(document, catalogue)
-    diagnostics = [*document.diagnostics, *run_rules(context)]
+    diagnostics = [*include_problems, *document.diagnostics, *run_rules(context)]
 
     resolution = resolve_profiles(document, catalogue, context.unresolvable_profiles)
     diagnostics.extend(resolution.diagnostics)

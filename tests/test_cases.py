@@ -51,10 +51,17 @@ def _limits(case: Path) -> Limits:
 
 def _actual(case: Path) -> list[str]:
     result = compile_path(case, display_name=case.name, limits=_limits(case))
-    return [
-        f"{d.location.line}:{d.location.column}: {d.severity.value} {d.code} {d.message}"
-        for d in result.diagnostics
-    ]
+    return [_line(case, d) for d in result.diagnostics]
+
+
+def _line(case: Path, diagnostic) -> str:
+    """Format a diagnostic as the .expected files list it; a diagnostic in an
+    included file starts with that file's path."""
+    location = diagnostic.location
+    where = f"{location.line}:{location.column}"
+    if location.file != case.name:
+        where = f"{location.file}:{where}"
+    return f"{where}: {diagnostic.severity.value} {diagnostic.code} {diagnostic.message}"
 
 
 @pytest.mark.parametrize("case", INVALID, ids=[case.stem for case in INVALID])

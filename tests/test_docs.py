@@ -7,7 +7,9 @@ o2s-config command on the console block's first line, it must print the rest
 of the block. A ```yaml block with no ```console block after it is a fixed
 file and must compile with no diagnostic. An HTML comment just before a
 ```yaml block can say how the file is saved: `<!-- saved as latin-1 -->`,
-`<!-- saved as utf-16 -->`, or `<!-- saved with ␀ as a NUL byte -->`.
+`<!-- saved as utf-16 -->`, or `<!-- saved with ␀ as a NUL byte -->`. A
+```yaml block after `<!-- saved as PATH.yaml -->` is another file of the org,
+such as an included one: it is written beside org.yaml for the next example.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 import pytest
 
 from o2s_config.codes import CODES
-from o2s_config.pipeline import compile_bytes
+from o2s_config.pipeline import compile_bytes, compile_path
 
 from .conftest import ROOT
 
@@ -48,6 +50,7 @@ class Example:
     index: int
     yaml: Block
     console: Block | None
+    extras: tuple[Block, ...] = ()
 
     @property
     def id(self) -> str:
@@ -86,13 +89,32 @@ def _examples() -> list[Example]:
             Block(match["kind"], match["body"], match["saved"] or "")
             for match in BLOCK.finditer(section)
         ]
+        extras: list[Block] = []
         for index, block in enumerate(blocks):
             if block.kind != "yaml":
                 continue
+            if _extra_file(block):
+                extras.append(block)
+                continue
             after = blocks[index + 1] if index + 1 < len(blocks) else None
             console = after if after is not None and after.kind == "console" else None
-            examples.append(Example(code, index, block, console))
+            examples.append(Example(code, index, block, console, tuple(extras)))
+            extras = []
     return examples
+
+
+def _extra_file(block: Block) -> str:
+    """Return the path of a block saved as another file of the org, or ''."""
+    found = re.fullmatch(r"saved as ([\w./-]+\.yaml)", block.saved)
+    return found.group(1) if found else ""
+
+
+def _write_files(example: Example, folder) -> None:
+    (folder / "org.yaml").write_bytes(_file_bytes(example.yaml))
+    for extra in example.extras:
+        target = folder / _extra_file(extra)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(extra.body, encoding="utf-8")
 
 
 def _file_bytes(block: Block) -> bytes:
@@ -151,7 +173,7 @@ def test_failing_example_prints_shown_output(
     assert arguments[0] == "o2s-config"
     assert arguments[-1] == "org.yaml"
 
-    (tmp_path / "org.yaml").write_bytes(_file_bytes(example.yaml))
+    _write_files(example, tmp_path)
     monkeypatch.chdir(tmp_path)
     run = run_cli(*arguments[1:])
 
@@ -160,8 +182,12 @@ def test_failing_example_prints_shown_output(
 
 
 @pytest.mark.parametrize("example", FIXED, ids=[example.id for example in FIXED])
-def test_fixed_example_is_clean(example: Example):
-    result = compile_bytes(_file_bytes(example.yaml), "org.yaml")
+def test_fixed_example_is_clean(example: Example, tmp_path):
+    if example.extras:
+        _write_files(example, tmp_path)
+        result = compile_path(tmp_path / "org.yaml")
+    else:
+        result = compile_bytes(_file_bytes(example.yaml), "org.yaml")
     assert [f"{d.code} {d.message}" for d in result.diagnostics] == []
 
 

@@ -44,10 +44,9 @@ def _users_all_checked(context: RuleContext) -> bool:
     known = context.known_profiles
     if any(entry.user.profile not in known for entry in document.users):
         return False
-    if "users" not in data:
-        return True
-    raw_users = data["users"]
-    return isinstance(raw_users, list) and len(raw_users) == len(document.users)
+    if document.users_malformed:
+        return False
+    return document.raw_user_count == len(document.users)
 
 
 def _unvalidated_profiles(context: RuleContext) -> Iterator[Diagnostic]:

@@ -58,7 +58,7 @@ def check(context: RuleContext) -> Iterator[Diagnostic]:
     yield from _duplicates(
         list(enumerate(document.structures)),
         key=lambda item: item[1],
-        locate=lambda item: document.locate(("structures", item[0])),
+        locate=lambda item: document.structure_locations[item[0]],
         describe=lambda item, _: f"duplicate structure '{item[1]}'; it is first listed",
         code="R020",
         path=lambda item: f"structures[{item[0]}]",
@@ -98,7 +98,10 @@ def _duplicates(
 
 
 def _position(first: Location, later: Location) -> str:
-    """Return where `first` is, with its column when `later` is on the same line."""
+    """Return where `first` is, with its file when `later` is in another file,
+    and its column when `later` is on the same line."""
+    if first.file != later.file:
+        return f"{first.file}:{first.line}"
     if first.line == later.line:
         return f"line {first.line}, column {first.column}"
     return f"line {first.line}"
