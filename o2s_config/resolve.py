@@ -60,13 +60,31 @@ class Step:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ResolvedRight:
+    """A right's effective value, with a link to the value that the last step replaced.
+
+    Linking instead of copying the earlier steps keeps memory linear in the
+    length of a chain of profiles, each built on the one before. Equality is
+    identity, so comparing two rights never walks a long chain.
+    """
+
     value: Value
-    steps: tuple[Step, ...]
+    step: Step
+    previous: ResolvedRight | None = None
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """Every step that set the value, first to last."""
+        steps = []
+        node: ResolvedRight | None = self
+        while node is not None:
+            steps.append(node.step)
+            node = node.previous
+        return tuple(reversed(steps))
 
     def then(self, step: Step) -> ResolvedRight:
-        return ResolvedRight(step.value, (*self.steps, step))
+        return ResolvedRight(step.value, step, self)
 
 
 @dataclass
@@ -101,8 +119,9 @@ def resolve_profiles(
     """
     resolution = Resolution()
     resolution.profiles[BUILTIN_ADMINISTRATOR] = _administrator(catalogue)
+    unresolvable = set(skip)
     for profile_id in sorted(document.profiles):
-        _resolve(profile_id, document, catalogue, skip, resolution)
+        _resolve_chain(profile_id, document, catalogue, unresolvable, resolution)
     return resolution
 
 
@@ -111,34 +130,51 @@ def _administrator(catalogue: Catalogue) -> ResolvedProfile:
     for key, right in catalogue.rights.items():
         value: Value = right.widest if right.is_scope else True
         rights[key] = ResolvedRight(
-            value, (Step("builtin", value, BUILTIN_ADMINISTRATOR, None),)
+            value, Step("builtin", value, BUILTIN_ADMINISTRATOR, None)
         )
     return ResolvedProfile(
         BUILTIN_ADMINISTRATOR, ADMINISTRATOR_LABEL, True, True, "all", rights
     )
 
 
-def _resolve(
+def _resolve_chain(
     profile_id: str,
     document: OrgDocument,
     catalogue: Catalogue,
-    skip: set[str],
+    unresolvable: set[str],
     resolution: Resolution,
-) -> ResolvedProfile | None:
-    if profile_id in resolution.profiles:
-        return resolution.profiles[profile_id]
-    entry = document.profiles.get(profile_id)
-    if entry is None or profile_id in skip:
-        return None
+) -> None:
+    """Resolve a profile and the bases it builds on, the farthest base first.
 
+    A loop instead of recursion, so a chain of thousands of profiles cannot
+    overflow the stack. When a base is missing, unresolvable or in a cycle,
+    every profile of the chain joins `unresolvable`, so no chain is walked twice.
+    """
+    chain: list[ProfileEntry] = []
+    seen: set[str] = set()
+    current = profile_id
+    while current not in resolution.profiles:
+        entry = document.profiles.get(current)
+        if entry is None or current in unresolvable or current in seen:
+            unresolvable.update(seen)
+            return
+        chain.append(entry)
+        seen.add(current)
+        if entry.profile.base in ("all", "none"):
+            break
+        current = entry.profile.base
+    for entry in reversed(chain):
+        _resolve(entry, catalogue, resolution)
+
+
+def _resolve(entry: ProfileEntry, catalogue: Catalogue, resolution: Resolution) -> None:
+    """Resolve one profile whose base, when it is a profile, is resolved already."""
+    profile_id = entry.id
     base = entry.profile.base
     if base in ("all", "none"):
         rights = _template(entry, base, catalogue)
     else:
-        parent = _resolve(base, document, catalogue, skip, resolution)
-        if parent is None:
-            return None
-        rights = _inherit(entry, parent)
+        rights = _inherit(entry, resolution.profiles[base])
 
     _apply_lists(entry, catalogue, rights)
     _apply_scopes(entry, catalogue, rights)
@@ -156,7 +192,6 @@ def _resolve(
         entry.profile.max_tenure_days,
     )
     resolution.profiles[profile_id] = resolved
-    return resolved
 
 
 def _template(
@@ -170,7 +205,7 @@ def _template(
         else:
             value = template == "all"
         rights[key] = ResolvedRight(
-            value, (Step("template", value, entry.id, location, template),)
+            value, Step("template", value, entry.id, location, template)
         )
     return rights
 

@@ -20,6 +20,7 @@ from typing import Any
 import ruamel.yaml.error as yaml_error
 import ruamel.yaml.events as ev
 from _ruamel_yaml import CParser
+from ruamel.yaml.reader import ReaderError
 
 from .diagnostics import Diagnostic, InputFileError, LoadError, Location, error
 from .scalars import STANDARD_TAGS, TAG_PREFIX, resolve_plain, resolve_tagged
@@ -261,7 +262,7 @@ class _Builder:
         try:
             self._consume(parser)
         except yaml_error.YAMLError as exc:
-            raise LoadError([*self.problems, self._syntax_error(exc)]) from None
+            raise LoadError([*self.problems, self._syntax_error(exc, text)]) from None
         except RecursionError:
             raise LoadError(
                 [self._fatal("Y005", "nesting is too deep", (0, 0))]
@@ -533,7 +534,17 @@ class _Builder:
             hint="an org file needs a few levels; raise --max-depth only for generated files",
         )
 
-    def _syntax_error(self, exc: yaml_error.YAMLError) -> Diagnostic:
+    def _syntax_error(self, exc: yaml_error.YAMLError, text: str) -> Diagnostic:
+        if isinstance(exc, ReaderError) and isinstance(exc.character, int):
+            # libyaml gives the offset of the character in the UTF-8 bytes.
+            line, column = _line_and_column(text.encode("utf-8"), exc.position)
+            return self._fatal(
+                "Y001",
+                f"YAML syntax error: {exc.reason}, found U+{exc.character:04X}",
+                (line - 1, column - 1),
+                hint="remove the character, or write it as the escape "
+                f"\\u{exc.character:04x} inside double quotes",
+            )
         if isinstance(exc, yaml_error.MarkedYAMLError):
             mark = exc.problem_mark or exc.context_mark
             where = (mark.line, mark.column) if mark is not None else (0, 0)

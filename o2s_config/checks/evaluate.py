@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..catalogue import scope_rank
 from ..compiled import CompiledOrg
 from ..diagnostics import Location
-from ..resolve import ResolvedRight
+from ..resolve import ResolvedRight, Step
 from .model import Check, CountCheck, OnlyCheck, ProfileCheck, ScopeBound, UserCheck
 
 
@@ -54,12 +54,33 @@ class CheckResult:
         return not self.failures
 
 
+# A run of more inherited steps than this, from a long chain of bases, shows
+# as its first and last step and a count, so one failure stays a few lines.
+MAX_INHERITED_RUN = 4
+
+
 def explain_steps(right: ResolvedRight) -> list[str]:
     lines = []
-    for step in right.steps:
-        where = str(step.location) if step.location else "built in"
-        lines.append(f"{where}: {step.describe()}")
+    steps = right.steps
+    start = 0
+    while start < len(steps):
+        end = start + 1
+        if steps[start].kind == "inherited":
+            while end < len(steps) and steps[end].kind == "inherited":
+                end += 1
+        if end - start > MAX_INHERITED_RUN:
+            lines.append(_explain_step(steps[start]))
+            lines.append(f"... {end - start - 2:,} more inherited steps ...")
+            lines.append(_explain_step(steps[end - 1]))
+        else:
+            lines.extend(_explain_step(step) for step in steps[start:end])
+        start = end
     return lines
+
+
+def _explain_step(step: Step) -> str:
+    where = str(step.location) if step.location else "built in"
+    return f"{where}: {step.describe()}"
 
 
 def _show(value: object) -> str:

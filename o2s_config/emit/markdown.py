@@ -16,6 +16,11 @@ from .messages import text
 # is shown, so a report on a large network stays readable.
 MAX_NAMES = 12
 
+# The hierarchy list indents at most this many levels. A user this deep or
+# deeper is listed at that indent with the level written out, so a long chain
+# of managers gives a report that grows with the users, not their square.
+MAX_INDENT_LEVELS = 32
+
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _LEADING = re.compile(r"^([#+=-])")
 
@@ -187,10 +192,13 @@ def _hierarchy(org: CompiledOrg, lang: Lang) -> str:
     lines = []
     for login in org.hierarchy.order:
         user = org.users[login]
-        indent = "  " * org.hierarchy.depth[login]
+        depth = org.hierarchy.depth[login]
+        indent = "  " * min(depth, MAX_INDENT_LEVELS)
         profile = escape(org.profiles[user.profile].label)
-        inactive = f" ({text(lang, 'inactive')})" if not user.active else ""
-        lines.append(f"{indent}- {escape(user.name)} (`{login}`), {profile}{inactive}")
+        suffix = f" ({text(lang, 'inactive')})" if not user.active else ""
+        if depth >= MAX_INDENT_LEVELS:
+            suffix += f", {text(lang, 'level')} {depth + 1}"
+        lines.append(f"{indent}- {escape(user.name)} (`{login}`), {profile}{suffix}")
     body = "\n".join(lines) + "\n" if lines else text(lang, "no_users") + "\n"
     return f"## {text(lang, 'hierarchy')}\n\n{body}"
 

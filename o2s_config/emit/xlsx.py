@@ -335,7 +335,8 @@ def _hierarchy_sheet(worksheet: Worksheet, org: CompiledOrg, lang: Lang) -> None
                 text(lang, "yes" if user.active else "no"),
             ],
         )
-        cells[0].alignment = Alignment(indent=depth)
+        # openpyxl rejects an indent above 255 (openpyxl 3.1, styles.alignment).
+        cells[0].alignment = Alignment(indent=min(depth, 255))
         _colour_yes_no(cells[-1], user.active)
     _finish(worksheet, 1, row, len(keys), "B2")
     # The indentation does not count in the fitted width: widen the names.
