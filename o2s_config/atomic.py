@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -14,14 +15,23 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     on the same file system. On any error the temporary file is removed and
     the previous file, if any, is left as it was.
     """
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    write_atomic_chunks(path, [content])
+
+
+def write_atomic_chunks(path: Path, chunks: Iterable[str | bytes]) -> None:
+    """Write pieces as they are produced, with the guarantees of write_atomic.
+
+    An exception raised while producing a piece leaves the previous file as
+    it was, so a renderer can stream a large report without holding it whole.
+    """
     folder = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=".tmp", dir=folder
     )
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            for chunk in chunks:
+                stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
             stream.flush()
             os.fsync(stream.fileno())
         if path.exists():

@@ -7,11 +7,9 @@ given. No command prints a bare traceback.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .atomic import write_atomic
+from .atomic import write_atomic, write_atomic_chunks
 from .catalogue import Lang, load_catalogue
 from .compiled import CompiledOrg
 from .diagnostics import InputFileError, has_failures
@@ -32,7 +30,6 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
-logger = logging.getLogger("o2s_config")
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -207,11 +204,12 @@ def report(
     result = _compile_or_fail(org, _limits(max_bytes, max_depth, max_alias_nodes))
     assert result.org is not None
 
-    content: str | bytes
+    content: str | bytes | Iterable[str]
     if output_format == "json":
-        from .emit.json_report import render_json
+        from .emit.json_report import iter_json
 
-        content = render_json(result.org)
+        # Streamed, so a large org's report is never one string in memory.
+        content = iter_json(result.org)
     elif output_format == "html":
         from .emit.html import render_html
 
@@ -229,12 +227,14 @@ def report(
 
         content = render_markdown(result.org, lang)
 
+    chunks = [content] if isinstance(content, str | bytes) else content
     if output is None:
-        assert isinstance(content, str)
-        click.echo(content, nl=False)
+        for chunk in chunks:
+            assert isinstance(chunk, str)
+            click.echo(chunk, nl=False)
         return
     try:
-        write_atomic(output, content)
+        write_atomic_chunks(output, chunks)
     except OSError as exc:
         raise click.UsageError(
             f"cannot write {output}: {exc.strerror or exc}"
@@ -472,6 +472,7 @@ def who_can(org: Path, right: str, at_least: str | None, output_format: str) -> 
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The date for tenure policies, YYYY-MM-DD; today by default.",
 )
+@_limits_options
 def check(
     target: Path,
     output_format: str,
@@ -481,6 +482,9 @@ def check(
     coverage: bool,
     min_coverage: float | None,
     today: Any,
+    max_bytes: int,
+    max_depth: int,
+    max_alias_nodes: int,
 ) -> None:
     """Run the checks and policies of ORG, an org file or a *.checks.yaml file.
 
@@ -493,8 +497,11 @@ def check(
     from .checks.snapshot import render_snapshot
     from .emit import check_render
 
-    org_path, extra_checks = _checks_target(target, collect_checks, resolve_org_path)
-    compiled = compile_path(org_path)
+    limits = _limits(max_bytes, max_depth, max_alias_nodes)
+    org_path, extra_checks = _checks_target(
+        target, collect_checks, resolve_org_path, limits
+    )
+    compiled = compile_path(org_path, limits=limits)
     org = _require_org(str(org_path), compiled)
     document = compiled.document
     assert document is not None
@@ -540,14 +547,14 @@ def check(
 
 
 def _checks_target(
-    target: Path, collect: Any, resolve_org: Any
+    target: Path, collect: Any, resolve_org: Any, limits: Limits
 ) -> tuple[Path, list[Any]]:
     """Return the org to check and the checks of a standalone checks file."""
     from .diagnostics import LoadError
     from .source import read_source
 
     try:
-        source = read_source(target)
+        source = read_source(target, limits=limits)
     except LoadError as exc:
         click.echo(diagnostics_text.render_text(exc.diagnostics), nl=False, err=True)
         raise Findings() from None
@@ -605,10 +612,245 @@ def _snapshot_result(expected: Path, org: CompiledOrg) -> Any:
     return result
 
 
+@cli.command()
+@click.argument(
+    "folder",
+    metavar="[DIR]",
+    default=Path("."),
+    type=click.Path(path_type=Path, file_okay=False),
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite an existing org.yaml. An existing .pre-commit-config.yaml "
+    "is never overwritten.",
+)
+def init(folder: Path, force: bool) -> None:
+    """Write a starter org.yaml and a pre-commit configuration to DIR.
+
+    DIR is the current folder by default, and is created when missing. When
+    DIR already has a .pre-commit-config.yaml, the hook to add to it is printed
+    instead.
+    """
+    from .starter import (
+        ORG_FILE_NAME,
+        PRE_COMMIT_FILE_NAME,
+        STARTER_ORG,
+        pre_commit_config,
+    )
+
+    org_path = folder / ORG_FILE_NAME
+    pre_commit_path = folder / PRE_COMMIT_FILE_NAME
+    if org_path.is_dir():
+        raise click.ClickException(f"{org_path} is a folder; remove or rename it")
+    if org_path.exists() and not force:
+        raise click.ClickException(
+            f"{org_path} already exists; pass --force to overwrite it"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot create {folder}: {exc.strerror or exc}"
+        ) from None
+
+    _write_output(org_path, STARTER_ORG)
+    click.echo(f"wrote {org_path}")
+    if pre_commit_path.exists():
+        click.echo(f"{pre_commit_path} already exists; add this hook to it:")
+        click.echo(pre_commit_config(), nl=False)
+    else:
+        _write_output(pre_commit_path, pre_commit_config())
+        click.echo(f"wrote {pre_commit_path}")
+    click.echo(
+        f"next: fill in the establishment and the users in {org_path}, then run "
+        f"'o2s-config validate {org_path}'"
+    )
+
+
+@cli.command()
+@click.argument("org", type=click.Path(path_type=Path))
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; print a unified diff and exit 1 when ORG is not in "
+    "canonical form.",
+)
+@_limits_options
+def fmt(
+    org: Path, check: bool, max_bytes: int, max_depth: int, max_alias_nodes: int
+) -> None:
+    """Rewrite ORG in canonical form, keeping every comment.
+
+    Keys follow the order of the format, allow and deny lists are sorted,
+    indentation is 2 spaces, and identifiers written with digits are quoted.
+    A file with errors is not formatted: its diagnostics are printed as
+    validate prints them.
+    """
+    from .formatter import CommentNotKept, format_bytes
+
+    limits = _limits(max_bytes, max_depth, max_alias_nodes)
+    result = compile_path(org, limits=limits)
+    if result.has_errors or result.org is None:
+        colour = _use_colour(sys.stdout)
+        click.echo(diagnostics_text.render_text(result.diagnostics, colour), nl=False)
+        click.echo(diagnostics_text.summarise(str(org), result.diagnostics), nl=False)
+        raise Findings()
+    try:
+        raw = org.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{org}: cannot read the file: {exc.strerror}") from None
+
+    try:
+        formatted = format_bytes(raw, str(org), limits)
+    except CommentNotKept as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise Findings() from None
+    if not formatted.changed:
+        click.echo(f"{org}: already formatted")
+        return
+    if check:
+        click.echo(formatted.unified_diff(str(org)), nl=False)
+        click.echo(f"{org}: not formatted; run 'o2s-config fmt {org}'", err=True)
+        raise Findings()
+    # Resolving a symbolic link replaces the file it points to, not the link.
+    _write_output(org.resolve(), formatted.formatted)
+    click.echo(f"{org}: formatted")
+
+
 def _json(payload: object) -> str:
     import json
 
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+@cli.command("import")
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Org file to write.",
+)
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Write the org file without the rows that cannot be read, and list them "
+    "on standard error.",
+)
+@click.option(
+    "--defaults-from",
+    "defaults_from",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Org file that supplies the establishment and the profiles when the "
+    "workbook has no such sheet, for a workbook with a users sheet only.",
+)
+def import_workbook_command(
+    workbook: Path, output: Path, partial: bool, defaults_from: Path | None
+) -> None:
+    """Write an org file from WORKBOOK, an .xlsx file of the O2S set-up.
+
+    WORKBOOK is the workbook that 'report --format xlsx' writes, or one with a
+    users sheet typed by an administrator. Each profile becomes the shortest
+    definition that gives the rights of the workbook. Rows that cannot be read
+    are listed with their sheet and row, and nothing is written unless
+    --partial is given.
+    """
+    from .importer import import_workbook
+
+    defaults = None
+    if defaults_from is not None:
+        defaults = _require_org(str(defaults_from), compile_path(defaults_from))
+    result = import_workbook(workbook, output, defaults)
+    for problem in result.problems:
+        click.echo(problem.describe(str(workbook)), err=True)
+    if result.text is None:
+        click.echo(f"{workbook}: not imported; fix the problems above", err=True)
+        raise Findings()
+    if result.problems and not partial:
+        click.echo(
+            f"{workbook}: not imported, {len(result.problems)} unreadable row(s); fix "
+            "them, or give --partial to import without them",
+            err=True,
+        )
+        raise Findings()
+    _write_output(output, result.text)
+    org = result.org
+    assert org is not None
+    skipped = f", {len(result.problems)} row(s) skipped" if result.problems else ""
+    click.echo(
+        f"wrote {output}: {len(org.profiles) - 1} profile(s) and {len(org.users)} "
+        f"user(s) from {', '.join(result.sheets)}{skipped}"
+    )
+
+
+@cli.command()
+@click.argument("org")
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format, as for diff: text for a terminal, markdown for a "
+    "pull-request comment or an issue.",
+)
+def drift(org: str, workbook: Path, output_format: str) -> None:
+    """Compare the organisation declared in ORG with the state in WORKBOOK.
+
+    ORG is a path or REV:PATH, as for diff. The diff goes from ORG to WORKBOOK,
+    so 'widen' means that O2S grants more than ORG declares. Exits 1 when they
+    differ or when a row of WORKBOOK cannot be read.
+    """
+    from .drift import compare_with_workbook
+    from .emit import diff_render
+    from .revisions import compile_side
+
+    declared = _require_org(org, compile_side(org))
+    result = compare_with_workbook(declared, workbook)
+    if result.diff is None:
+        for problem in result.problems:
+            click.echo(problem.describe(str(workbook)), err=True)
+        click.echo(
+            f"{workbook}: cannot compare with {org}; fix the rows above", err=True
+        )
+        raise Findings()
+    renderers = {
+        "text": diff_render.render_text,
+        "markdown": diff_render.render_markdown,
+        "json": diff_render.render_json,
+    }
+    click.echo(renderers[output_format](result.diff, org, str(workbook)), nl=False)
+    if result.drifted:
+        raise Findings()
+
+
+@cli.command()
+@click.argument("base")
+@click.argument("head")
+@click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default="fr",
+    show_default=True,
+    help="Language of the steps. The O2S labels stay in French.",
+)
+def runbook(base: str, head: str, lang: Lang) -> None:
+    """Write the steps that carry out the changes from BASE to HEAD in O2S.
+
+    Each side is a path, or REV:PATH read from git, as for diff. The steps are
+    a Markdown checklist in the order an administrator follows them.
+    """
+    from .diff import diff_orgs
+    from .revisions import compile_side
+    from .runbook import build_runbook, render_markdown
+
+    base_org = _require_org(base, compile_side(base))
+    head_org = _require_org(head, compile_side(head))
+    steps = build_runbook(diff_orgs(base_org, head_org), lang)
+    click.echo(render_markdown(steps, base, head, lang), nl=False)
 
 
 def _require_org(name: str, result: CompileResult) -> CompiledOrg:
@@ -670,6 +912,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception as exc:
         if verbose:
+            import traceback
+
             traceback.print_exc()
         click.echo(
             f"internal error: {type(exc).__name__}: {exc}\n"
@@ -678,7 +922,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     return EXIT_OK
-
-
-def run() -> None:
-    sys.exit(main())

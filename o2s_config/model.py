@@ -229,6 +229,11 @@ class User(_Strict):
 class OrgFile(_Strict):
     """An org file, format version 1."""
 
+    # The document builder validates each part on its own, so this model serves
+    # the JSON Schema and the list of top-level keys. Its validation schema is
+    # built only if something validates a whole file with it.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
+
     version: Literal[1]
     include: list[str] = Field(
         default_factory=list,

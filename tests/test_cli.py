@@ -109,10 +109,10 @@ def test_report_failed_write_keeps_previous(run_cli, tmp_path, monkeypatch):
     output = tmp_path / "report.json"
     output.write_text("previous report", encoding="utf-8")
 
-    def broken(org):
+    def broken(org, login):
         raise RuntimeError("renderer failed")
 
-    monkeypatch.setattr(json_report, "render_json", broken)
+    monkeypatch.setattr(json_report, "_user", broken)
     run = run_cli("report", EXAMPLE, "--format", "json", "-o", output)
     assert run.code == 3
     assert output.read_text(encoding="utf-8") == "previous report"

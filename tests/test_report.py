@@ -158,3 +158,12 @@ users:
     assert result.org is not None
     markdown = render_markdown(result.org)
     assert "| avertissement | R015 | `org.yaml:7:78` |" in markdown
+
+
+def test_streamed_json_equals_whole_document(org):
+    import json
+
+    from o2s_config.emit.json_report import render_json
+
+    expected = json.dumps(build_report(org), ensure_ascii=False, indent=2) + "\n"
+    assert render_json(org) == expected

@@ -58,3 +58,21 @@ def test_org_schema_rejects_unknown_scope_option():
     data["profiles"]["manager"]["scopes"]["agenda.view"] = "team"
     with pytest.raises(jsonschema.ValidationError):
         _validator("org.schema.json").validate(data)
+
+
+def test_shipped_catalogue_matches_its_model():
+    from o2s_config.catalogue import load_catalogue, load_catalogue_file
+
+    validated = load_catalogue_file()
+    built = load_catalogue()
+    assert [right.model_dump() for right in validated.rights] == [
+        right.model_dump() for right in built.rights.values()
+    ]
+    assert [tab.model_dump() for tab in validated.tabs] == [tab.model_dump() for tab in built.tabs]
+    assert {
+        name: {option: label.model_dump() for option, label in labels.items()}
+        for name, labels in validated.scope_options.items()
+    } == {
+        name: {option: label.model_dump() for option, label in labels.items()}
+        for name, labels in built.scope_options.items()
+    }

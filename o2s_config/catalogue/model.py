@@ -21,7 +21,9 @@ Lang = Literal["fr", "en"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Schemas build at first validation, not at import: a run validates a Right
+    # only for an org's own `rights:`, and the shipped catalogue not at all.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Tab(_Strict):
