@@ -232,7 +232,9 @@ class OrgFile(_Strict):
     # The document builder validates each part on its own, so this model serves
     # the JSON Schema and the list of top-level keys. Its validation schema is
     # built only if something validates a whole file with it.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, defer_build=True
+    )
 
     version: Literal[1]
     include: list[str] = Field(

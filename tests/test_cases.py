@@ -61,7 +61,9 @@ def _line(case: Path, diagnostic) -> str:
     where = f"{location.line}:{location.column}"
     if location.file != case.name:
         where = f"{location.file}:{where}"
-    return f"{where}: {diagnostic.severity.value} {diagnostic.code} {diagnostic.message}"
+    return (
+        f"{where}: {diagnostic.severity.value} {diagnostic.code} {diagnostic.message}"
+    )
 
 
 @pytest.mark.parametrize("case", INVALID, ids=[case.stem for case in INVALID])

@@ -84,7 +84,8 @@ def test_duplicate_across_files_names_both(network):
 
 def test_duplicate_structure_across_files(network):
     (network / "agences" / "paris.yaml").write_text(
-        PARIS.replace("structures: [Paris]", "structures: [Paris, Lyon]"), encoding="utf-8"
+        PARIS.replace("structures: [Paris]", "structures: [Paris, Lyon]"),
+        encoding="utf-8",
     )
     result = compile_path(network / "org.yaml", display_name="org.yaml")
     assert _lines(result) == [
@@ -114,7 +115,9 @@ def test_parent_folder_escape_rejected(network):
 
 
 def test_absolute_path_rejected(network):
-    text = MAIN.replace("[profiles.yaml, agences/*.yaml]", f"[{network / 'profiles.yaml'}]")
+    text = MAIN.replace(
+        "[profiles.yaml, agences/*.yaml]", f"[{network / 'profiles.yaml'}]"
+    )
     (network / "org.yaml").write_text(text, encoding="utf-8")
     result = compile_path(network / "org.yaml", display_name="org.yaml")
     assert "Y012" in _lines(result)[0]
@@ -172,7 +175,10 @@ def test_diff_reads_includes_from_revision(run_cli, network, monkeypatch):
     changes = run.json()["changes"]
     [move] = [c for c in changes if c["kind"] == "manager_changed"]
     assert (move["subject"], move["old"], move["new"]) == ("lyon1", "admin", "paris1")
-    assert run_cli("diff", "HEAD:org.yaml", "HEAD:./org.yaml", "--fail-on", "any").code == 0
+    assert (
+        run_cli("diff", "HEAD:org.yaml", "HEAD:./org.yaml", "--fail-on", "any").code
+        == 0
+    )
 
 
 def test_revision_include_confined(run_cli, network, monkeypatch):

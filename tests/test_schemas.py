@@ -68,7 +68,9 @@ def test_shipped_catalogue_matches_its_model():
     assert [right.model_dump() for right in validated.rights] == [
         right.model_dump() for right in built.rights.values()
     ]
-    assert [tab.model_dump() for tab in validated.tabs] == [tab.model_dump() for tab in built.tabs]
+    assert [tab.model_dump() for tab in validated.tabs] == [
+        tab.model_dump() for tab in built.tabs
+    ]
     assert {
         name: {option: label.model_dump() for option, label in labels.items()}
         for name, labels in validated.scope_options.items()
