@@ -3,8 +3,6 @@ with openpyxl, imported back into org files that compile to the same rights."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from openpyxl import Workbook, load_workbook
 
@@ -21,8 +19,6 @@ from o2s_config.pipeline import compile_bytes
 from o2s_config.source import parse_source
 
 from .conftest import EXAMPLE
-
-HAS_FORMATTER = importlib.util.find_spec("o2s_config.formatter") is not None
 
 USERS_HEADER_FR = [
     "Courriel",
@@ -126,7 +122,6 @@ def test_imported_file_is_stable_and_commented(run_cli, tmp_path, report_fr):
     assert "Établissement, Profils, Utilisateurs" in text
 
 
-@pytest.mark.skipif(not HAS_FORMATTER, reason="o2s_config.formatter is not installed")
 def test_imported_file_is_already_formatted(run_cli, tmp_path, report_fr):
     imported = tmp_path / "org.yaml"
     assert run_cli("import", report_fr, "-o", imported).code == 0
