@@ -61,7 +61,7 @@ IDENTIFIER_FIELDS = frozenset(
         "policy_number",
     }
 )
-_DIGIT_STRING = re.compile(r"\+?[0-9][0-9 .-]*")
+DIGIT_STRING = re.compile(r"\+?[0-9][0-9 .-]*")
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 
 # With indent(mapping=2, sequence=4, offset=2), every nesting level, a mapping
@@ -284,7 +284,7 @@ def _is_plain_digit_string(value: Any) -> bool:
     return (
         isinstance(value, str)
         and not isinstance(value, ScalarString)
-        and _DIGIT_STRING.fullmatch(value) is not None
+        and DIGIT_STRING.fullmatch(value) is not None
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .formatter import DIGIT_STRING, IDENTIFIER_FIELDS
 from .scalars import resolve_plain
 
 # Lists under these keys are always block lists, one entry a line, so a diff
@@ -26,19 +27,6 @@ MAX_FLOW_WIDTH = 88
 # Fields whose text is quoted when it is made of digits, as `o2s-config fmt`
 # quotes them, so that removing the spaces of `732 829 320` later cannot turn
 # the value into a YAML number.
-IDENTIFIER_FIELDS = frozenset(
-    {
-        "postal_code",
-        "siren",
-        "siret",
-        "orias",
-        "phone",
-        "naf",
-        "vat_number",
-        "policy_number",
-    }
-)
-_DIGIT_STRING = re.compile(r"\+?[0-9][0-9 .-]*")
 
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`.")
 # Characters that YAML does not accept raw in a document, or that libyaml
@@ -117,7 +105,7 @@ def _entry(key: str, value: Any, indent: int, spaced: bool = False) -> list[str]
     if (
         key in IDENTIFIER_FIELDS
         and isinstance(value, str)
-        and _DIGIT_STRING.fullmatch(value)
+        and DIGIT_STRING.fullmatch(value)
     ):
         return [f"{pad}{name}: {_double_quoted(value)}"]
     return [f"{pad}{name}: {scalar(value)}"]
