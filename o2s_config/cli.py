@@ -38,6 +38,18 @@ class Findings(Exception):
     """A run that completed and found problems: exit code 1."""
 
 
+def _format_option(*choices: str) -> Callable[[Command], Command]:
+    """Return the `--format` option with these choices, the first by default."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
 def _limits_options(command: Command) -> Command:
     options = [
         click.option(
@@ -242,14 +254,7 @@ def report(
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("text", "json")
 @click.option(
     "--lang",
     type=click.Choice(["fr", "en"]),
@@ -376,14 +381,7 @@ def diff(
 @click.argument("org", type=click.Path(path_type=Path))
 @click.argument("user")
 @click.argument("right")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("text", "json")
 def explain(org: Path, user: str, right: str, output_format: str) -> None:
     """Show why USER holds RIGHT: every step of the resolution with its line.
 
@@ -412,14 +410,7 @@ def explain(org: Path, user: str, right: str, output_format: str) -> None:
     type=click.Choice(["own", "attached", "group", "all"]),
     help="For a scope right: keep holders of this option or a wider one.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("text", "json")
 def who_can(org: Path, right: str, at_least: str | None, output_format: str) -> None:
     """List the profiles and users that hold RIGHT, with what grants it."""
     from . import query
@@ -438,14 +429,7 @@ def who_can(org: Path, right: str, at_least: str | None, output_format: str) -> 
 
 @cli.command()
 @click.argument("target", metavar="ORG", type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("text", "json")
 @click.option(
     "--junit",
     type=click.Path(path_type=Path, dir_okay=False),
