@@ -666,8 +666,9 @@ def fmt(
 ) -> None:
     """Rewrite ORG in canonical form, keeping every comment.
 
-    Keys follow the order of the format, allow and deny lists are sorted,
-    indentation is 2 spaces, and identifiers written with digits are quoted.
+    Keys follow the field order of the org file format, allow and deny lists
+    are sorted, indentation is 2 spaces, and identifiers written with digits
+    are quoted.
     A file with errors is not formatted: its diagnostics are printed as
     validate prints them.
     """

@@ -11,9 +11,9 @@ would take the comments above the next key along. Before reordering, each block
 of full-line comments (and blank lines) is detached and attached to the key or
 list item below it, indented like that key or item.
 
-Two checks run on every result, and a failure raises FormatError: the
+Two checks run on every result, and a failure raises FormatError. The
 formatted text must load, with the project's own loader, to the same data as
-the original once `allow` and `deny` are sorted, and it must hold the same
+the original once `allow` and `deny` are sorted. It must also contain the same
 comment lines.
 """
 
@@ -36,10 +36,11 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
-from ruamel.yaml.events import DocumentEndEvent, DocumentStartEvent
+from ruamel.yaml.events import DocumentEndEvent, DocumentStartEvent, StreamEndEvent
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from .diagnostics import LoadError
 from .model import OrgFile, Profile
 from .source import DEFAULT_LIMITS, Limits, decode_text, parse_source
 
@@ -69,19 +70,19 @@ _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 INDENT_STEP = 2
 # ruamel.yaml folds lines longer than 80 columns by default, which splits flow
 # mappings between a key and its value and leaves trailing spaces. This width
-# keeps every flow mapping and list on one line.
+# keeps flow mappings and lists of up to 4096 characters on one line.
 LINE_WIDTH = 4096
 
 
 class FormatError(Exception):
-    """The formatted text would not load to the same data as the original.
+    """Formatting would change the file's data or comments, so nothing is written.
 
-    This is a bug in the formatter, never a problem of the file.
+    Apart from CommentNotKept, this is a bug in the formatter.
     """
 
 
 class CommentNotKept(FormatError):
-    """ruamel.yaml drops a comment of the file, so the file cannot be formatted."""
+    """A comment sits where ruamel.yaml drops it, such as inside a flow list."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ def format_text(
     # so a second run would change the file again.
     text = _LEADING_BLANK_LINES.sub("", text)
     yaml = _round_trip(text)
+    # NOTE: ruamel.yaml's composer recurses per nesting level. Around 400
+    # levels, far above the default --max-depth of 64, it raises RecursionError.
     data = yaml.load(text)
     if isinstance(data, CommentedMap):
         _arrange_root(data)
@@ -171,6 +174,8 @@ def _round_trip(text: str) -> YAML:
                 yaml.version = event.version
         elif isinstance(event, DocumentEndEvent):
             yaml.explicit_end = bool(event.explicit)
+            return yaml
+        elif isinstance(event, StreamEndEvent):
             return yaml
 
 
@@ -291,12 +296,12 @@ def _is_plain_digit_string(value: Any) -> bool:
 # Moving comments and entries
 #
 # ruamel.yaml keeps the comments of a mapping in `ca.items[key]`, a list of
-# four slots: [1] the comment lines above the key, [2] the comment after a
-# scalar or flow value (its end-of-line comment, then the full lines below it),
-# [3] the lines between the key and a block value. A list keeps slot [0] for
-# the comment after an item and [1] for the lines above it. `ca.comment` holds
-# a collection's end-of-line comment [0] and the lines above its first entry
-# [1], and `ca.end` lines after its last entry.
+# four slots. Slot [1] is the comment lines above the key. Slot [2] is the
+# comment after a scalar or flow value: its end-of-line comment, then the full
+# lines below it. Slot [3] is the lines between the key and a block value.
+# A list uses slot [0] for the comment after an item and [1] for the lines
+# above it. `ca.comment` is a collection's end-of-line comment [0] and the
+# lines above its first entry [1], and `ca.end` the lines after its last entry.
 
 Key = Any
 
@@ -427,7 +432,7 @@ def _take_opening(node: CommentedBase, parent_entry: list[Any] | None) -> list[s
             token.value = end_of_line
         else:
             comment[0] = None
-            if parent_entry is not None and parent_entry[2] is token:
+            if parent_entry and len(parent_entry) > 2 and parent_entry[2] is token:
                 parent_entry[2] = None
     tokens: list[CommentToken] = []
     if comment and len(comment) > 1 and comment[1]:
@@ -552,14 +557,16 @@ def _check_same_data(original: str, formatted: str, name: str, limits: Limits) -
     before = _sorted_patterns(parse_source(original.encode(), name, limits).data)
     try:
         after = parse_source(formatted.encode(), name, limits).data
-    except Exception as exc:
+    except LoadError as exc:
+        problem = exc.diagnostics[0].message if exc.diagnostics else "no diagnostic"
         raise FormatError(
-            f"{name}: the formatted text does not load ({exc}); the file is left unchanged"
+            f"{name}: the formatted text does not load ({problem}), so the file is "
+            "left unchanged"
         ) from None
     if before != after:
         raise FormatError(
-            f"{name}: formatting would change the data of the file; the file is left "
-            "unchanged"
+            f"{name}: formatting would change the data of the file, so the file is "
+            "left unchanged"
         )
 
 
@@ -585,8 +592,8 @@ def _check_same_comments(original: str, formatted: str, name: str) -> None:
     if not missing:
         extra = sorted((after - before).elements())
         raise FormatError(
-            f"{name}: formatting would add the comment {extra[0]!r}; the file is "
-            "left unchanged"
+            f"{name}: formatting would add the comment {extra[0]!r}, so the file "
+            "is left unchanged"
         )
     comment = missing[0]
     line = next(

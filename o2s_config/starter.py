@@ -1,8 +1,8 @@
 """The files `o2s-config init` writes: a starter org file and a pre-commit configuration.
 
-The starter org holds the four profiles of the O2S setup guide ("Mettez en
+The starter org contains the four profiles of the O2S setup guide ("Mettez en
 place O2S dans votre structure"). It passes `validate --strict` and `check`,
-and `fmt --check` finds it already in canonical form; tests/test_init.py
+and `fmt --check` finds it already in canonical form. tests/test_init.py
 checks all three.
 """
 
@@ -19,7 +19,8 @@ STARTER_ORG = """\
 # yaml-language-server: $schema=schemas/org.schema.json
 #
 # The schema above lets editors complete field names, right keys and scope
-# options. Write it next to this file with: o2s-config schema -o schemas
+# options. To write it, run this in the folder of this file:
+#   o2s-config schema -o schemas
 #
 # A starter organisation with the four profiles of the O2S setup guide. Fill in
 # the establishment and the users, then run:
@@ -99,8 +100,8 @@ profiles:
     scopes:
       agenda.view: own
 
-# The user accounts. 'administrator' is the built-in profile that holds every
-# right; keep at least one active user on it. Give a user 'manager: LOGIN' to
+# The user accounts. 'administrator' is the built-in profile with every right.
+# Keep at least one active user on it. Give a user 'manager: LOGIN' to
 # place them under their responsable, and 'hired_on: "YYYY-MM-DD"' for the
 # max_tenure policy.
 users:

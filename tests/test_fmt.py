@@ -421,7 +421,7 @@ def test_fmt_missing_file_is_usage_error(tmp_path, run_cli):
     assert "file not found" in run.err
 
 
-def test_fmt_comment_in_flow_list_is_refused(tmp_path, run_cli):
+def test_fmt_rejects_comment_in_flow_list(tmp_path, run_cli):
     text = (
         "version: 1\n"
         "establishment: {name: X, contact_email: x@b.fr}\n"
