@@ -71,7 +71,7 @@ def _limits_options(command: Command) -> Command:
             type=click.IntRange(min=0),
             default=DEFAULT_LIMITS.max_alias_nodes,
             show_default=True,
-            help="Most values that YAML aliases (*name) may expand to.",
+            help="Maximum number of values that YAML aliases (*name) may expand to.",
         ),
     ]
     for option in reversed(options):

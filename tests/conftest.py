@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,3 +34,18 @@ def run_cli(capsys):
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+def git(repo: Path, *args: str) -> None:
+    """Run git in `repo`, failing the test when git fails."""
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def commit_all(repo: Path, message: str) -> None:
+    """Create a repository in `repo` if needed and commit every file in it."""
+    if not (repo / ".git").exists():
+        git(repo, "init", "-q", "-b", "main")
+        git(repo, "config", "user.email", "test@test.fr")
+        git(repo, "config", "user.name", "Test")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", message)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import jsonschema
 import pytest
@@ -12,7 +11,7 @@ from o2s_config.diff import diff_orgs
 from o2s_config.pipeline import compile_bytes
 from o2s_config.schema import diff_schema
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, commit_all
 
 BASE = """\
 version: 1
@@ -46,25 +45,17 @@ users:
 """
 
 
-def _git(repo, *args):
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
-
-
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "config", "user.email", "test@test.fr")
-    _git(tmp_path, "config", "user.name", "Test")
     (tmp_path / "org.yaml").write_text(BASE, encoding="utf-8")
-    _git(tmp_path, "add", "org.yaml")
-    _git(tmp_path, "commit", "-q", "-m", "base")
+    commit_all(tmp_path, "base")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
 def _commit(repo, text):
     (repo / "org.yaml").write_text(text, encoding="utf-8")
-    _git(repo, "commit", "-q", "-am", "head")
+    commit_all(repo, "head")
 
 
 def _diff_json(run_cli, *args):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
 
 import pytest
 
 from o2s_config.pipeline import compile_path
+
+from .conftest import commit_all
 
 MAIN = """\
 version: 1
@@ -155,16 +156,8 @@ def test_invalid_included_file_reported(network):
     assert _lines(result)[0].startswith("agences/lyon.yaml:2:1: Y001 YAML syntax error")
 
 
-def _git(repo, *args):
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
-
-
 def test_diff_reads_includes_from_revision(run_cli, network, monkeypatch):
-    _git(network, "init", "-q", "-b", "main")
-    _git(network, "config", "user.email", "test@test.fr")
-    _git(network, "config", "user.name", "Test")
-    _git(network, "add", ".")
-    _git(network, "commit", "-q", "-m", "base")
+    commit_all(network, "base")
     (network / "agences" / "lyon.yaml").write_text(
         LYON.replace("manager: admin", "manager: paris1"), encoding="utf-8"
     )
@@ -182,12 +175,8 @@ def test_diff_reads_includes_from_revision(run_cli, network, monkeypatch):
 
 
 def test_revision_include_confined(run_cli, network, monkeypatch):
-    _git(network, "init", "-q", "-b", "main")
-    _git(network, "config", "user.email", "test@test.fr")
-    _git(network, "config", "user.name", "Test")
     os.symlink("../profiles.yaml", network / "agences" / "link.yaml")
-    _git(network, "add", ".")
-    _git(network, "commit", "-q", "-m", "base")
+    commit_all(network, "base")
     monkeypatch.chdir(network)
 
     run = run_cli("diff", "HEAD:org.yaml", "org.yaml")

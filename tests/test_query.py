@@ -129,7 +129,7 @@ def test_who_can_text(run_cli):
     )
 
 
-def test_who_can_at_least_on_boolean_is_usage_error(run_cli):
+def test_who_can_boolean_rejects_at_least(run_cli):
     run = run_cli("who-can", EXAMPLE, "contacts.edit", "--at-least", "group")
     assert run.code == 2
     assert "'contacts.edit' is a yes/no right; --at-least applies to scopes" in run.err

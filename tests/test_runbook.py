@@ -4,13 +4,14 @@ every change carried out once and in an order O2S accepts."""
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
 from o2s_config.diff import diff_orgs
 from o2s_config.pipeline import compile_bytes
 from o2s_config.runbook import DERIVED_KINDS, build_runbook, render_markdown
+
+from .conftest import commit_all
 
 BASE = """\
 version: 1
@@ -359,17 +360,9 @@ def test_no_change_has_no_steps(run_cli, tmp_path):
     assert english.out.endswith("\nNothing to change in O2S.\n")
 
 
-def _git(repo, *args):
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
-
-
 def test_revisions_from_git(run_cli, tmp_path, monkeypatch):
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "config", "user.email", "test@test.fr")
-    _git(tmp_path, "config", "user.name", "Test")
     (tmp_path / "org.yaml").write_text(BASE, encoding="utf-8")
-    _git(tmp_path, "add", "org.yaml")
-    _git(tmp_path, "commit", "-q", "-m", "base")
+    commit_all(tmp_path, "base")
     (tmp_path / "org.yaml").write_text(HEAD, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
 

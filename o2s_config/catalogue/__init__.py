@@ -54,7 +54,7 @@ def load_catalogue() -> Catalogue:
     """Return the shipped catalogue, built once per process.
 
     The shipped file is built without validation, because validating it costs
-    every command start-up time; the tests validate it against its model and
+    every command start-up time. The tests validate it against its model and
     against schemas/catalogue.schema.json instead.
     """
     data = read_catalogue_data()

@@ -162,11 +162,11 @@ class Evaluator:
         self,
         subject: str,
         rights: dict[str, ResolvedRight],
-        wanted_on: list[str],
-        wanted_off: list[str],
+        required_on: list[str],
+        required_off: list[str],
         result: CheckResult,
     ) -> None:
-        for expected, patterns in ((True, wanted_on), (False, wanted_off)):
+        for expected, patterns in ((True, required_on), (False, required_off)):
             for key in self._keys(patterns, result):
                 result.touched.rights.add(key)
                 actual = rights[key].value

@@ -23,8 +23,8 @@ def _escape_property(text: str) -> str:
 
 
 def render_github(diagnostics: list[Diagnostic]) -> str:
-    """One `::error` or `::warning` workflow command per diagnostic, so GitHub
-    annotates the lines of the pull request."""
+    """Render one `::error` or `::warning` workflow command per diagnostic, so
+    that GitHub annotates the lines of the pull request."""
     lines = []
     for item in diagnostics:
         location = item.location

@@ -12,7 +12,8 @@ _DIM = "\033[2m"
 
 
 def render_text(diagnostics: list[Diagnostic], colour: bool = False) -> str:
-    """One `FILE:LINE:COL: SEVERITY CODE message` line each, then an indented hint."""
+    """Render each diagnostic as `FILE:LINE:COL: SEVERITY CODE message`, then an
+    indented hint when it has one."""
     lines = []
     for item in diagnostics:
         severity = item.severity.value

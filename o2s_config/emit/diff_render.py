@@ -11,8 +11,8 @@ from .markdown import escape
 
 # Names listed per visibility change; the rest is counted.
 MAX_NAMES = 10
-# Users and profiles detailed in the Markdown comment; the rest is counted, so a
-# comment on a large org stays under the size limits of code-review sites.
+# Users and profiles detailed in the Markdown comment. The rest is counted, so
+# that a comment on a large org stays under the size limits of code-review sites.
 MAX_SUBJECTS = 60
 
 DIFF_FORMAT_VERSION = 1

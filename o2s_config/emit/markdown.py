@@ -12,8 +12,8 @@ from ..model import Establishment
 from ..resolve import ResolvedProfile
 from .messages import text
 
-# Visible users are listed by name up to this count; beyond it only the count
-# is shown, so a report on a large network stays readable.
+# Visible users are listed by name up to this count. Beyond it only the count
+# is shown, so that a report on a large network stays readable.
 MAX_NAMES = 12
 
 # The hierarchy list indents at most this many levels. A user this deep or
@@ -45,7 +45,8 @@ def render_markdown(org: CompiledOrg, lang: Lang = "fr") -> str:
 
 
 def display_order(org: CompiledOrg) -> list[ResolvedProfile]:
-    """The built-in administrator first, then profiles in file order."""
+    """Order the profiles for display: the built-in administrator first, then
+    the others in file order."""
     profiles = list(org.profiles.values())
     return sorted(
         profiles,

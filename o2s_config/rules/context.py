@@ -1,4 +1,4 @@
-"""What every rule reads: the typed document and the catalogue in force."""
+"""The rule context: the typed document and the catalogue in force."""
 
 from __future__ import annotations
 
